@@ -1,0 +1,27 @@
+# The two set-up commands (README): `make demo` and `make test`.
+# Both create or refresh the virtual environment at .venv when pyproject.toml changes.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint venv clean-demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	rm -f reports/demo.duckdb reports/demo.duckdb.wal
+	$(BIN)/discourse ingest corpus/sample --db reports/demo.duckdb
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+clean-demo:
+	rm -f reports/demo.duckdb reports/demo.duckdb.wal

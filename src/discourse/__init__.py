@@ -1,0 +1,3 @@
+"""discourse: text mining for leadership discourse."""
+
+__version__ = "0.1.0"

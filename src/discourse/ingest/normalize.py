@@ -1,0 +1,126 @@
+"""Bytes to clean unicode: decoding, mojibake repair, control characters, whitespace.
+
+Small pure functions; each takes and returns `str` (or bytes -> str for decoding).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+from discourse.errors import SkipError
+from discourse.records import SkipReason
+
+__all__ = ["decode_bytes", "normalize_text", "paragraphs", "sniff_binary"]
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (docx/xlsx/zip)"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "a Windows executable"),
+    (b"\xd0\xcf\x11\xe0", "an old MS Office file"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_BAD_CATEGORIES = {"Cc", "Co", "Cn", "Cs"}
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[^\S\n]+")
+_MANY_BLANKS = re.compile(r"\n{3,}")
+_FTFY = ftfy.TextFixerConfig(
+    uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC"
+)
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name the binary format `data` starts with, or None."""
+    for magic, name in _SIGNATURES:
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def _bad_char_share(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(
+        1
+        for ch in sample
+        if ch == "\ufffd" or (unicodedata.category(ch) in _BAD_CATEGORIES and ch not in "\n\r\t")
+    )
+    return bad / len(sample)
+
+
+def _decode_candidates(data: bytes) -> list[tuple[str, str]]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return [(codec, data.decode(codec, errors="replace"))]
+    out: list[tuple[str, str]] = []
+    try:
+        out.append(("utf-8", data.decode("utf-8")))
+        return out
+    except UnicodeDecodeError:
+        pass
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM: every other byte NUL
+        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        out.append((codec, data.decode(codec, errors="replace")))
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        out.append((best.encoding, data.decode(best.encoding, errors="replace")))
+    out.append(("cp1252", data.decode("cp1252", errors="replace")))
+    return out
+
+
+def decode_bytes(data: bytes, max_bad_share: float = 0.02) -> tuple[str, str]:
+    """Decode text bytes; return (text, encoding). Raise SkipError when they are not text."""
+    if not data.strip():
+        raise SkipError(SkipReason.EMPTY, "file is empty or whitespace only")
+    kind = sniff_binary(data)
+    if kind:
+        raise SkipError(SkipReason.BINARY, f"content is {kind}, not text")
+    best: tuple[float, str, str] | None = None
+    for codec, text in _decode_candidates(data):
+        share = _bad_char_share(text)
+        if best is None or share < best[0]:
+            best = (share, codec, text)
+        if share <= max_bad_share:
+            return text, codec
+    assert best is not None
+    reason = SkipReason.BINARY if b"\x00" in data[:4096] else SkipReason.UNDECODABLE
+    raise SkipError(
+        reason, f"no encoding gives readable text (best {best[1]}: {best[0]:.0%} control or invalid)"
+    )
+
+
+def _drop_controls(text: str) -> str:
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _BAD_CATEGORIES
+    )
+
+
+def normalize_text(text: str) -> str:
+    """Repair mojibake, drop control characters, normalise whitespace; keep curly quotes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = ftfy.fix_text(text, config=_FTFY)
+    text = _drop_controls(text.translate(_ZERO_WIDTH))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blocks separated by blank lines (lines inside a block are kept)."""
+    return [block for block in text.split("\n\n") if block.strip()]

@@ -1,0 +1,164 @@
+"""One input file → documents and passages (or a reject). Pure: no store, no printing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from discourse.config import IngestSettings
+from discourse.errors import SkipError
+from discourse.ingest.chrome import strip_chrome
+from discourse.ingest.dedupe import minhash_signature, text_sha256
+from discourse.ingest.language import detect_language
+from discourse.ingest.metadata import ManifestRow, date_from_text, date_from_url
+from discourse.ingest.normalize import normalize_text, paragraphs
+from discourse.ingest.pieces import Piece, split_pieces
+from discourse.ingest.readers import read_file_bytes, reader_for
+from discourse.ingest.segment import segment
+from discourse.records import Document, Passage, RawDocument, Reject, SkipReason, YearSource
+
+__all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file"]
+
+_PLURAL_AUTHORS = {"several", "various", "multiple", "many", "anonymous", "staff"}
+
+
+@dataclass(slots=True)
+class FileResult:
+    source: str
+    file_sha256: str
+    size: int
+    documents: list[Document] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    signatures: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _short_hash(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def clean_text(raw: RawDocument) -> tuple[list[Piece], str | None]:
+    """Normalise, remove chrome, split pieces. Returns (pieces, date found in the text)."""
+    text = normalize_text(raw.text)
+    text_date = date_from_text(paragraphs(text))
+    stripped, _removed = strip_chrome(text)
+    pieces = [Piece(p.title and normalize_text(p.title), p.author, p.text) for p in split_pieces(stripped)]
+    return pieces, text_date
+
+
+def _dating(raw: RawDocument, row: ManifestRow | None, text_date: str | None) -> tuple[str | None, str | None]:
+    """(published, year_source) in the order manifest > HTML meta/URL > manifest URL > text > file meta."""
+    if row and row.year:
+        return row.published or f"{row.year:04d}", YearSource.MANIFEST
+    if raw.published and raw.year_source in (YearSource.HTML_META, YearSource.URL):
+        return raw.published, raw.year_source
+    url_date = date_from_url(row.url if row else None) or date_from_url(raw.url)
+    if url_date:
+        return url_date, YearSource.URL
+    if raw.published and raw.year_source == YearSource.TEXT:
+        return raw.published, YearSource.TEXT
+    if text_date:
+        return text_date, YearSource.TEXT
+    if raw.published:
+        return raw.published, raw.year_source
+    return None, None
+
+
+def _meta(piece: Piece, raw: RawDocument, row: ManifestRow | None, several: bool) -> tuple[str | None, str | None]:
+    if several:  # a compilation: each piece's own title and byline
+        return piece.title, piece.author
+    m_author = row.author if row and row.author and row.author.lower() not in _PLURAL_AUTHORS else None
+    title = (row.title if row else None) or piece.title or raw.title
+    return title, m_author or piece.author or raw.author
+
+
+def _build(source: str, raw: RawDocument, pieces: list[Piece], row: ManifestRow | None,
+           text_date: str | None, settings: IngestSettings, result: FileResult) -> None:
+    published, year_source = _dating(raw, row, text_date)
+    several = len(pieces) > 1
+    for n, piece in enumerate(pieces, start=1):
+        if len(piece.text) < settings.min_document_chars:
+            result.rejects.append(Reject(f"{source}#{n}", SkipReason.NO_TEXT,
+                                         f"piece {n} has {len(piece.text)} characters after cleaning"))
+            continue
+        sha = text_sha256(piece.text)
+        doc_id = _short_hash(source, n, sha)
+        title, author = _meta(piece, raw, row, several)
+        result.documents.append(Document(
+            doc_id=doc_id, source=source, piece=n, title=title, author=author,
+            published=published, year=int(published[:4]) if published else None,
+            year_source=str(year_source) if year_source else None,
+            language=detect_language(piece.text, settings.language_sample_chars),
+            text=piece.text, sha256=sha, url=(row.url if row else None) or raw.url,
+            doc_type=row.doc_type if row else None, fmt=raw.fmt,
+        ))
+        for seq, (a, b, kind) in enumerate(segment(piece.text, settings.max_passage_words,
+                                                   settings.list_leadin_max_words)):
+            result.passages.append(Passage(_short_hash(doc_id, seq, a, b), doc_id, seq,
+                                           piece.text[a:b], a, b, kind))
+        result.signatures[doc_id] = minhash_signature(piece.text, settings.minhash_permutations,
+                                                      settings.shingle_words)
+
+
+def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
+                  settings: IngestSettings) -> FileResult:
+    """Read, clean, split, date and segment one file's bytes; never raises SkipError."""
+    result = FileResult(source, hashlib.sha256(data).hexdigest(), len(data))
+    try:
+        reader_for(path)
+        if len(data) > settings.max_file_bytes:
+            raise SkipError(SkipReason.TOO_LARGE, f"{len(data):,} bytes > limit {settings.max_file_bytes:,}")
+        raw = read_file_bytes(path, data, settings)
+        pieces, text_date = clean_text(raw)
+        if not pieces:
+            raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
+        _build(source, raw, pieces, row, text_date, settings, result)
+        if not result.documents:
+            raise SkipError(SkipReason.NO_TEXT, f"text shorter than {settings.min_document_chars} characters after cleaning")
+    except SkipError as exc:
+        result.documents.clear()
+        result.passages.clear()
+        result.signatures.clear()
+        result.rejects = [Reject(source, SkipReason(exc.reason), exc.detail)]
+    return result
+
+
+def process_file(path: str | Path, source: str | None = None, row: ManifestRow | None = None,
+                 settings: IngestSettings | None = None) -> FileResult:
+    """Process one file from disk (see `process_bytes`)."""
+    path = Path(path)
+    settings = settings or IngestSettings()
+    source = source or str(path)
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            return FileResult(source, "size:" + str(size), size, rejects=[Reject(
+                source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(source, "unreadable", 0, rejects=[Reject(source, SkipReason.UNREADABLE, str(exc))])
+    return process_bytes(source, path, data, row, settings)
+
+
+def clean_file(path: str | Path, settings: IngestSettings | None = None) -> str:
+    """The cleaned main text of one file: every piece in order (its title line first when
+    it has one), separated by blank lines. Raises SkipError when the file is rejected."""
+    path = Path(path)
+    settings = settings or IngestSettings()
+    reader_for(path)
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
+    raw = read_file_bytes(path, path.read_bytes(), settings)
+    pieces, _date = clean_text(raw)
+    if not pieces:
+        raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
+    blocks = []
+    for piece in pieces:
+        title = piece.title or (raw.title if len(pieces) == 1 else None)
+        blocks.extend([normalize_text(title)] if title else [])
+        blocks.append(piece.text)
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,219 @@
+"""Wiring stages to the store. For now: the ingest stage (files → store).
+
+Each input file is processed by the pure `discourse.ingest` functions and written in one
+store transaction together with its dedupe decisions, so a crash or Ctrl-C loses at most
+the file in hand and a rerun skips every file whose bytes are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from discourse import __version__
+from discourse.config import IngestSettings
+from discourse.ingest.dedupe import NearDuplicateIndex
+from discourse.ingest.metadata import MANIFEST_NAME, ManifestRow, read_manifest
+from discourse.ingest.process import FileResult, process_bytes
+from discourse.records import Reject, SkipReason
+from discourse.store import Store
+
+__all__ = ["IngestSummary", "InputFile", "clean_paths", "ingest", "iter_inputs"]
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: Path
+    source: str
+    row: ManifestRow | None
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    run_id: str
+    files_seen: int = 0
+    files_skipped_unchanged: int = 0
+    files_written: int = 0
+    documents: int = 0
+    passages: int = 0
+    duplicates: int = 0
+    rejects: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    interrupted: bool = False
+    store: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id, "files_seen": self.files_seen,
+            "files_skipped_unchanged": self.files_skipped_unchanged,
+            "files_written": self.files_written, "documents": self.documents,
+            "passages": self.passages, "duplicates": self.duplicates,
+            "rejects": dict(sorted(self.rejects.items())), "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted, "store": self.store,
+        }
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith(".") and name != MANIFEST_NAME:
+                yield Path(dirpath) / name
+
+
+def iter_inputs(paths: list[str | Path], manifest_problems: dict[str, list[str]] | None = None) -> Iterator[InputFile]:
+    """Files under `paths` (sorted, hidden files skipped), each with its manifest row."""
+    manifests: dict[Path, dict[str, ManifestRow]] = {}
+    for given in paths:
+        root = Path(given)
+        files = [root] if not root.is_dir() else _walk(root)
+        for path in files:
+            folder = path.parent
+            if folder not in manifests:
+                manifests[folder], problems = read_manifest(folder)
+                if problems and manifest_problems is not None:
+                    manifest_problems[str(folder / MANIFEST_NAME)] = problems
+            yield InputFile(path, str(path), manifests[folder].get(path.name))
+
+
+def _dedupe(result: FileResult, store: Store, index: NearDuplicateIndex) -> FileResult:
+    """Mark documents that repeat an earlier one (exact hash, then MinHash ≥ threshold)."""
+    docs, passages, sigs = [], list(result.passages), dict(result.signatures)
+    seen_here: dict[str, str] = {}
+    for doc in result.documents:
+        dup = seen_here.get(doc.sha256) or store.exact_duplicate(doc.sha256, result.source)
+        if dup is None and (near := index.query(sigs[doc.doc_id])):
+            dup = near[0]
+        if dup:
+            doc = replace(doc, duplicate_of=dup)
+            passages = [p for p in passages if p.doc_id != doc.doc_id]
+            sigs.pop(doc.doc_id, None)
+        else:
+            seen_here[doc.sha256] = doc.doc_id
+        docs.append(doc)
+    return replace(result, documents=docs, passages=passages, signatures=sigs)
+
+
+def _process_guarded(item: InputFile, data: bytes, file_sha: str, settings: IngestSettings) -> FileResult:
+    """process_bytes, with any unexpected error turned into a recorded reject (a bug in one
+    file's handling must not stop the batch; the traceback goes to the log)."""
+    try:
+        return process_bytes(item.source, item.path, data, item.row, settings)
+    except (MemoryError, RecursionError, Exception) as exc:  # noqa: BLE001
+        logger.exception("unexpected error on %s", item.source)
+        return FileResult(item.source, file_sha, len(data), rejects=[Reject(
+            item.source, SkipReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc} (please report)")])
+
+
+def _write(store: Store, item: InputFile, settings: IngestSettings, index: NearDuplicateIndex,
+           run_id: str, summary: IngestSummary) -> None:
+    data = None
+    try:
+        data = item.path.read_bytes() if item.path.stat().st_size <= settings.max_file_bytes else None
+    except OSError as exc:
+        result = FileResult(item.source, "unreadable", 0, rejects=[Reject(item.source, SkipReason.UNREADABLE, str(exc))])
+    else:
+        if data is None:
+            size = item.path.stat().st_size
+            result = FileResult(item.source, f"too-large:{size}", size, rejects=[Reject(
+                item.source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
+        else:
+            file_sha = hashlib.sha256(data).hexdigest()
+            if store.file_hash(item.source) == file_sha:
+                summary.files_skipped_unchanged += 1
+                return
+            result = _process_guarded(item, data, file_sha, settings)
+    for doc_id in store.doc_ids_for(item.source):  # a changed file replaces its old rows
+        index.remove(doc_id)
+    result = _dedupe(result, store, index)
+    store.write_file(item.source, result.file_sha256, result.size, run_id, result.documents,
+                     result.passages, result.rejects, result.signatures)
+    for doc_id, sig in result.signatures.items():
+        index.add(doc_id, sig)
+    summary.files_written += 1
+    summary.documents += sum(d.duplicate_of is None for d in result.documents)
+    summary.duplicates += sum(d.duplicate_of is not None for d in result.documents)
+    summary.passages += len(result.passages)
+    summary.rejects.update(str(r.reason) for r in result.rejects)
+
+
+def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | None = None,
+           progress: Progress | None = None, command: str = "discourse ingest") -> IngestSummary:
+    """Ingest files and folders into the DuckDB store at `db`; return what was done.
+
+    Safe to rerun: unchanged files are skipped, changed files replace their rows. A
+    KeyboardInterrupt stops after the file in hand is written or rolled back.
+    """
+    settings = settings or IngestSettings()
+    started = time.perf_counter()
+    run_id = uuid.uuid4().hex[:12]
+    summary = IngestSummary(run_id)
+    problems: dict[str, list[str]] = {}
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    with Store(db, command=command) as store:
+        store.start_run(run_id, command, __version__)
+        index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_permutations)
+        for doc_id, sig in store.signatures().items():
+            index.add(doc_id, sig)
+        items = [i for i in iter_inputs([p for p in paths if str(p) not in missing], problems)]
+        status = "ok"
+        try:
+            for n, item in enumerate(items, start=1):
+                summary.files_seen += 1
+                _write(store, item, settings, index, run_id, summary)
+                if progress:
+                    progress(item.source, n, len(items))
+            for source in missing:
+                store.replace_rejects(source, [Reject(source, SkipReason.UNREADABLE, "path does not exist")], run_id)
+                summary.rejects[str(SkipReason.UNREADABLE)] += 1
+            for source, lines in problems.items():
+                store.replace_rejects(source, [Reject(source, SkipReason.BAD_MANIFEST, p) for p in lines], run_id)
+                summary.rejects[str(SkipReason.BAD_MANIFEST)] += len(lines)
+        except KeyboardInterrupt:
+            status, summary.interrupted = "interrupted", True
+            logger.warning("interrupted: every file before the one in hand is saved; rerun to finish")
+        summary.seconds = time.perf_counter() - started
+        summary.store = store.summary()
+        store.finish_run(run_id, summary.as_dict(), status)
+    return summary
+
+
+def clean_paths(inputs: list[str | Path], out_dir: str | Path,
+                settings: IngestSettings | None = None) -> list[dict]:
+    """Clean each input file (folders are walked) into `out_dir/<stem>.txt`."""
+    from discourse.errors import SkipError
+    from discourse.ingest.process import clean_file
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    results = []
+    for item in iter_inputs(list(inputs)):
+        try:
+            text = clean_file(item.path, settings)
+        except SkipError as exc:
+            results.append({"input": item.source, "output": None, "reason": exc.reason, "detail": exc.detail})
+            continue
+        except OSError as exc:
+            results.append({"input": item.source, "output": None, "reason": "unreadable", "detail": str(exc)})
+            continue
+        stem, n = item.path.stem, 2
+        while stem in used:
+            stem, n = f"{item.path.stem}-{n}", n + 1
+        used.add(stem)
+        target = out_dir / f"{stem}.txt"
+        tmp = target.with_suffix(".txt.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        results.append({"input": item.source, "output": str(target), "chars": len(text)})
+    return results

@@ -1,0 +1,244 @@
+"""The DuckDB store: the only module with SQL.
+
+Tables: documents, passages, rejects, runs (the issue's contract), plus files (one row per
+input file: its content hash, so reruns skip unchanged files) and minhash (near-duplicate
+signatures). Every input file is written in one transaction: a crash loses at most the
+file in hand. A lock file beside the database stops two writers at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from discourse.errors import StoreError, StoreLockedError
+from discourse.records import Document, Passage, Reject
+
+__all__ = ["Store"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, piece INTEGER NOT NULL,
+    title VARCHAR, author VARCHAR, published VARCHAR, year INTEGER, year_source VARCHAR,
+    language VARCHAR, text VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, duplicate_of VARCHAR,
+    url VARCHAR, doc_type VARCHAR, fmt VARCHAR);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, seq INTEGER NOT NULL,
+    text VARCHAR NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
+    kind VARCHAR NOT NULL DEFAULT 'body');
+CREATE TABLE IF NOT EXISTS rejects (
+    source VARCHAR NOT NULL, reason VARCHAR NOT NULL, detail VARCHAR, run_id VARCHAR,
+    recorded TIMESTAMP);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, started TIMESTAMP NOT NULL, finished TIMESTAMP,
+    command VARCHAR, counts JSON, status VARCHAR, version VARCHAR);
+CREATE TABLE IF NOT EXISTS files (
+    source VARCHAR PRIMARY KEY, file_sha256 VARCHAR NOT NULL, size BIGINT,
+    status VARCHAR NOT NULL, run_id VARCHAR, ingested TIMESTAMP);
+CREATE TABLE IF NOT EXISTS minhash (doc_id VARCHAR PRIMARY KEY, signature UBIGINT[]);
+"""
+_DOC_COLS = [
+    "doc_id", "source", "piece", "title", "author", "published", "year", "year_source",
+    "language", "text", "sha256", "duplicate_of", "url", "doc_type", "fmt",
+]
+_PAS_COLS = ["passage_id", "doc_id", "seq", "text", "char_start", "char_end", "kind"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """A DuckDB file holding one corpus. Use as a context manager."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, command: str = "") -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.command = command
+        self._lock = self.path.with_name(self.path.name + ".lock")
+        self.con = None
+
+    # -- opening, locking -------------------------------------------------
+    def _take_lock(self) -> None:
+        if self._lock.exists():
+            try:
+                info = json.loads(self._lock.read_text())
+                pid = int(info["pid"])
+            except (OSError, ValueError, KeyError, TypeError):
+                info, pid = {}, -1
+            if pid > 0 and pid != os.getpid() and _pid_alive(pid):
+                raise StoreLockedError(
+                    f"store {self.path} is in use by PID {pid} ({info.get('command', '?')}, "
+                    f"since {info.get('since', '?')}); wait for it to finish or stop it"
+                )
+            self._lock.unlink(missing_ok=True)  # stale: its process is gone
+        info = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat()}
+        fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(info, fh)
+
+    def open(self) -> Store:
+        import duckdb
+
+        if self.read_only and not self.path.exists():
+            raise StoreError(f"store {self.path} does not exist; run `discourse ingest` first")
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._take_lock()
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=self.read_only)
+            if not self.read_only:
+                self.con.execute(_SCHEMA)
+        except duckdb.Error as exc:
+            self.close()
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        return self
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        if not self.read_only and self._lock.exists():
+            try:
+                if json.loads(self._lock.read_text()).get("pid") == os.getpid():
+                    self._lock.unlink()
+            except (OSError, ValueError):
+                pass
+
+    def __enter__(self) -> Store:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reads --------------------------------------------------------------
+    def file_hash(self, source: str) -> str | None:
+        row = self.con.execute("SELECT file_sha256 FROM files WHERE source = ?", [source]).fetchone()
+        return row[0] if row else None
+
+    def exact_duplicate(self, sha256: str, exclude_source: str) -> str | None:
+        row = self.con.execute(
+            "SELECT doc_id FROM documents WHERE sha256 = ? AND duplicate_of IS NULL "
+            "AND source <> ? ORDER BY doc_id LIMIT 1",
+            [sha256, exclude_source],
+        ).fetchone()
+        return row[0] if row else None
+
+    def signatures(self) -> dict[str, np.ndarray]:
+        rows = self.con.execute(
+            "SELECT m.doc_id, m.signature FROM minhash m JOIN documents d USING (doc_id) "
+            "WHERE d.duplicate_of IS NULL"
+        ).fetchall()
+        return {doc_id: np.asarray(sig, dtype=np.uint64) for doc_id, sig in rows}
+
+    def doc_ids_for(self, source: str) -> list[str]:
+        rows = self.con.execute("SELECT doc_id FROM documents WHERE source = ?", [source]).fetchall()
+        return [r[0] for r in rows]
+
+    def table(self, name: str):
+        if name not in {"documents", "passages", "rejects", "runs", "files", "minhash"}:
+            raise StoreError(f"no table {name!r} in the store")
+        return self.con.execute(f"SELECT * FROM {name}").df()
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    # -- writes -------------------------------------------------------------
+    def _delete_source(self, source: str) -> None:
+        ids = self.doc_ids_for(source)
+        if ids:
+            self.con.execute("DELETE FROM passages WHERE list_contains(?, doc_id)", [ids])
+            self.con.execute("DELETE FROM minhash WHERE list_contains(?, doc_id)", [ids])
+            self.con.execute("DELETE FROM documents WHERE source = ?", [source])
+        self.con.execute("DELETE FROM rejects WHERE source = ? OR starts_with(source, ?)", [source, source + "#"])
+        self.con.execute("DELETE FROM files WHERE source = ?", [source])
+
+    def write_file(
+        self, source: str, file_sha256: str, size: int, run_id: str,
+        documents: list[Document], passages: list[Passage], rejects: list[Reject],
+        signatures: dict[str, np.ndarray],
+    ) -> None:
+        """Replace everything recorded for `source` in one transaction."""
+        import pandas as pd
+
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._delete_source(source)
+            if documents:
+                docs = pd.DataFrame([{c: getattr(d, c) for c in _DOC_COLS} for d in documents])
+                con.execute(f"INSERT INTO documents ({', '.join(_DOC_COLS)}) SELECT * FROM docs")
+            if passages:
+                pas = pd.DataFrame([{c: getattr(p, c) for c in _PAS_COLS} for p in passages])
+                con.execute(f"INSERT INTO passages ({', '.join(_PAS_COLS)}) SELECT * FROM pas")
+            for doc_id, sig in signatures.items():
+                con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, [int(x) for x in sig]])
+            self._insert_rejects(rejects, run_id)
+            status = "ok" if documents else "rejected"
+            con.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [source, file_sha256, size, status, run_id, _now()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _insert_rejects(self, rejects: list[Reject], run_id: str) -> None:
+        for r in rejects:
+            self.con.execute(
+                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
+                [r.source, str(r.reason), r.detail, run_id, _now()],
+            )
+
+    def replace_rejects(self, source: str, rejects: list[Reject], run_id: str) -> None:
+        """Record rejects that belong to no input file (e.g. manifest problems)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM rejects WHERE source = ?", [source])
+            self._insert_rejects(rejects, run_id)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def start_run(self, run_id: str, command: str, version: str) -> None:
+        self.con.execute(
+            "INSERT INTO runs (run_id, started, command, status, version) VALUES (?, ?, ?, 'running', ?)",
+            [run_id, _now(), command, version],
+        )
+
+    def finish_run(self, run_id: str, counts: dict[str, Any], status: str) -> None:
+        self.con.execute(
+            "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
+            [_now(), json.dumps(counts, sort_keys=True), status, run_id],
+        )
+
+    def summary(self) -> dict[str, Any]:
+        one = lambda sql: self.con.execute(sql).fetchone()[0]  # noqa: E731
+        reasons = self.con.execute(
+            "SELECT reason, count(*) FROM rejects GROUP BY reason ORDER BY reason"
+        ).fetchall()
+        return {
+            "files": one("SELECT count(*) FROM files"),
+            "documents": one("SELECT count(*) FROM documents WHERE duplicate_of IS NULL"),
+            "duplicates": one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"),
+            "passages": one("SELECT count(*) FROM passages"),
+            "dated": one("SELECT count(*) FROM documents WHERE year IS NOT NULL AND duplicate_of IS NULL"),
+            "rejects": dict(reasons),
+        }
