@@ -180,12 +180,12 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             self._delete_source(source)
-            if documents:
-                docs = pd.DataFrame([{c: getattr(d, c) for c in _DOC_COLS} for d in documents])
-                con.execute(f"INSERT INTO documents ({', '.join(_DOC_COLS)}) SELECT * FROM docs")
-            if passages:
-                pas = pd.DataFrame([{c: getattr(p, c) for c in _PAS_COLS} for p in passages])
-                con.execute(f"INSERT INTO passages ({', '.join(_PAS_COLS)}) SELECT * FROM pas")
+            for table, cols, rows in (("documents", _DOC_COLS, documents), ("passages", _PAS_COLS, passages)):
+                if rows:
+                    frame = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+                    con.register("_incoming", frame)
+                    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT * FROM _incoming")
+                    con.unregister("_incoming")
             for doc_id, sig in signatures.items():
                 con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, [int(x) for x in sig]])
             self._insert_rejects(rejects, run_id)
