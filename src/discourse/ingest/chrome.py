@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from discourse.ingest.metadata import date_from_text
+
 __all__ = ["COMMENT_HEADER", "is_chrome_line", "is_provenance_line", "strip_chrome"]
 
 _I = re.IGNORECASE
@@ -28,7 +30,8 @@ _LABELS = {
     "post a comment", "add new comment", "add a comment", "have your say", "reply",
     "log in to reply", "cancel reply", "view comments", "show comments", "load more",
     "previous post", "next post", "previous", "next", "advertisement", "advertising",
-    "sponsored", "facebook", "twitter", "linkedin", "whatsapp", "instagram", "x",
+    "sponsored", "news", "opinion", "features", "analysis", "blog", "blogs", "jobs", "events",
+    "latest", "facebook", "twitter", "linkedin", "whatsapp", "instagram", "x",
 }
 _PATTERNS = [re.compile(p, _I) for p in (
     r"your browser (is|appears|does not|doesn.t|isn.t|version)\b",
@@ -57,7 +60,9 @@ _PATTERNS = [re.compile(p, _I) for p in (
     r"^(filed|posted) under: ",
     r"^(photo|image|picture)( credit)?: ",
     r"^(click|tap) here to\b",
+    r"^(was|is) this (page|article|information|content) (helpful|useful)\??$",
     r"^(you are here|breadcrumb)s?:",
+    r"^(collection|series|categor(y|ies)|section|topics?|filed in|posted in|more from)\s*:",
 )]
 _PROVENANCE = re.compile(
     r"^(this (article|blog|post|piece|column|story) )?(was |has been )?(originally |first )"
@@ -99,7 +104,12 @@ def is_chrome_line(line: str) -> bool:
         return True
     if len(line.split()) > 45:
         return False
-    return is_provenance_line(line) or any(p.search(line) for p in _PATTERNS)
+    return is_provenance_line(line) or _is_dateline(line) or any(p.search(line) for p in _PATTERNS)
+
+
+def _is_dateline(line: str) -> bool:
+    """'Posted on 14 March 2011', 'March 3, 2014', 'Updated 2022-11-08 · 6 min read'."""
+    return len(line.split()) <= 12 and date_from_text([line]) is not None
 
 
 def _comment_tail_start(lines: list[str]) -> int | None:

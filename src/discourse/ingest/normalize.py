@@ -62,6 +62,16 @@ def _bad_char_share(text: str) -> float:
     return bad / len(sample)
 
 
+def _looks_western(text: str) -> bool:
+    """Non-ASCII characters are mostly typographic punctuation, currency or accented Latin."""
+    extra = [ch for ch in text[:50000] if ord(ch) > 127]
+    if not extra:
+        return True
+    common = sum(1 for ch in extra if "\u2010" <= ch <= "\u2030" or ch in "£€©®°·" or
+                 (ch.isalpha() and "\u00c0" <= ch <= "\u00ff"))
+    return common >= 0.8 * len(extra) and len(extra) <= 0.2 * len(text[:50000])
+
+
 def _decode_candidates(data: bytes) -> list[tuple[str, str]]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -76,10 +86,19 @@ def _decode_candidates(data: bytes) -> list[tuple[str, str]]:
     if head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM: every other byte NUL
         codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
         out.append((codec, data.decode(codec, errors="replace")))
+    try:  # the usual non-UTF-8 encoding of English web text; checked before guessing
+        western = data.decode("cp1252")
+        if _looks_western(western):
+            out.append(("cp1252", western))
+            return out
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
+    # A guess with no language coherence is how random bytes decode (e.g. as cp949); refuse
+    # it rather than ingest noise. Cost: some legacy CJK encodings are refused too.
+    if best is not None and best.encoding and best.coherence > 0.05:
         out.append((best.encoding, data.decode(best.encoding, errors="replace")))
     out.append(("cp1252", data.decode("cp1252", errors="replace")))
     return out

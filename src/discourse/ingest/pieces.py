@@ -19,7 +19,7 @@ __all__ = ["Piece", "byline_name", "split_pieces", "strip_bio"]
 _NAME_TOKEN = r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|van|von|der|den|du|le|la|bin|al|st\.?)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{1,3}}"
-_BYLINE = re.compile(rf"^(?:by|written by|words by|posted by)[:\s]+(?P<name>{_NAME})(?:\s*[,|–—-]\s*.{{0,80}})?$", re.I)
+_BYLINE = re.compile(rf"^(?:by|written by|words by|posted by|author)[:\s]+(?P<name>{_NAME})(?:\s*[,|–—-]\s*.{{0,80}})?$", re.I)
 _BARE_NAME = re.compile(rf"^(?P<name>{_NAME})(?:,\s*[^.]{{0,80}})?$")
 _EMBEDDED = [
     re.compile(rf"^(?P<title>.+?),?\s+(?:writes|says|argues|reports)\s+(?P<name>{_NAME})\.?$"),
@@ -43,6 +43,12 @@ _ROLE = re.compile(
 )
 
 
+_GENERIC_BIO = re.compile(
+    rf"^{_NAME},?\s+(?:(?:is|was)\s+(?:a|an|the|now|currently|director|chief|head|founder|professor)\b"
+    r"|has\s+(?:been|over|more|worked|spent|led)\b|blogs\b|writes\s+(?:about|on|for)\b|works\s+(?:at|for|as)\b)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Piece:
     title: str | None
@@ -55,8 +61,12 @@ def _clean_name(name: str) -> str:
 
 
 def byline_name(line: str) -> str | None:
-    """The person a byline line names ('By Jane Doe', 'Jane Doe, Chief Executive')."""
+    """The person a byline line names ('By Jane Doe', 'Jane Doe, Chief Executive'); a block
+    that repeats one byline on several lines (photo caption + byline) names that person."""
     line = line.strip()
+    if "\n" in line:
+        names = {byline_name(part) for part in line.split("\n") if part.strip()}
+        return names.pop() if len(names) == 1 else None
     if len(line) > 100 or line.endswith((".", ":", ";", "?", "!")):
         return None
     m = _BYLINE.match(line) or _BARE_NAME.match(line)
@@ -131,7 +141,7 @@ def strip_bio(blocks: list[str], author: str | None) -> list[str]:
         by_author = bool(author) and re.match(
             rf"^{re.escape(author)}(\s+(is|was|has|blogs|writes|works|leads)\b|,)", last
         )
-        generic = re.match(rf"^{_NAME}\s", last) and _ROLE.search(last) and len(last.split()) <= 60
+        generic = author is None and _GENERIC_BIO.match(last) and _ROLE.search(" ".join(last.split()[:25]))
         about = re.match(r"^about the author\b", last, re.I)
         if not (by_author or generic or about):
             break
@@ -144,9 +154,23 @@ def _piece(blocks: list[str], title: str | None, author: str | None) -> Piece:
     return Piece(title=title, author=author, text="\n\n".join(body))
 
 
+def _explode_headers(blocks: list[str]) -> list[str]:
+    """A title and its byline(s) written on consecutive lines become separate blocks."""
+    out: list[str] = []
+    for block in blocks:
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        if 2 <= len(lines) <= 4 and _is_heading(lines[0], allow_period=True) and all(
+            byline_name(ln) for ln in lines[1:]
+        ):
+            out.extend(lines)
+        else:
+            out.append(block)
+    return out
+
+
 def split_pieces(text: str) -> list[Piece]:
     """Split chrome-free text into pieces (one piece when no split is found)."""
-    blocks = paragraphs(text)
+    blocks = _explode_headers(paragraphs(text))
     starts: dict[int, tuple[str | None, str | None, int]] = {}
     for i in range(len(blocks)):
         found = _start_at(blocks, i)

@@ -1,4 +1,4 @@
-"""PDF reader (pypdf): text per page, lines reflowed into paragraphs, hyphens mended."""
+"""PDF reader (pypdf): text per page, hard-wrapped lines reflowed into paragraphs."""
 
 from __future__ import annotations
 
@@ -12,35 +12,41 @@ from discourse.records import RawDocument, SkipReason, YearSource
 
 __all__ = ["read_pdf", "reflow_lines"]
 
-_TERMINAL = (".", "?", "!", ":", "”", '"', "’")
+_BULLET = re.compile(r"^([-•*–]|\d{1,2}[.)])\s")
 
 
 def reflow_lines(lines: list[str]) -> str:
-    """Join hard-wrapped lines; a short line ending a sentence, or a bullet, breaks a paragraph."""
-    width = max((len(ln) for ln in lines if ln.strip()), default=0)
-    paras: list[str] = []
+    """Join hard-wrapped lines into paragraphs. A line much shorter than the page's text
+    width ends a paragraph; a bullet starts an item; items of one list stay in one block."""
+    width = max((len(ln.strip()) for ln in lines if ln.strip()), default=0)
+    paras: list[list[str]] = []  # each paragraph: list of lines (list items) or one line
     cur = ""
+
+    def flush() -> None:
+        nonlocal cur
+        if cur:
+            is_item = bool(_BULLET.match(cur))
+            if is_item and paras and _BULLET.match(paras[-1][-1]):
+                paras[-1].append(cur)
+            else:
+                paras.append([cur])
+        cur = ""
+
     for raw in lines:
         line = raw.strip()
         if not line:
-            if cur:
-                paras.append(cur)
-            cur = ""
+            flush()
             continue
-        bullet = bool(re.match(r"^([-•*–]|\d{1,2}[.)])\s", line))
-        if cur and bullet:
-            paras.append(cur)
-            cur = line
-        elif cur.endswith("-") and line[:1].islower():
-            cur = cur[:-1] + line
+        if cur and _BULLET.match(line):
+            flush()
+        if cur.endswith("-") and line[:1].islower():
+            cur = cur + line  # keep the hyphen: 'decision-making' is commoner than a split syllable
         else:
             cur = f"{cur} {line}" if cur else line
-        if len(line) < 0.75 * width and line.endswith(_TERMINAL):
-            paras.append(cur)
-            cur = ""
-    if cur:
-        paras.append(cur)
-    return "\n\n".join(paras)
+        if len(line) < 0.8 * width:
+            flush()
+    flush()
+    return "\n\n".join("\n".join(p) for p in paras)
 
 
 def _pdf_date(raw: str | None) -> str | None:

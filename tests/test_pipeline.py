@@ -1,0 +1,157 @@
+"""Ingest into the store: idempotence, replacement, dedupe, rejects, crash safety, locking."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from discourse.errors import StoreLockedError
+from discourse.pipeline import ingest
+from discourse.store import Store
+from tests.conftest import REPO, SAMPLE
+
+TEXT = SAMPLE / "text"
+
+
+def _tables(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        docs = con.execute("SELECT doc_id, source, piece, title, author, year, sha256, duplicate_of "
+                           "FROM documents ORDER BY doc_id").fetchall()
+        pas = con.execute("SELECT passage_id, doc_id, seq, text, char_start, char_end FROM passages "
+                          "ORDER BY passage_id").fetchall()
+        rej = con.execute("SELECT source, reason FROM rejects ORDER BY source, reason").fetchall()
+    finally:
+        con.close()
+    return docs, pas, rej
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(TEXT, folder)
+    return folder
+
+
+def test_rerun_adds_nothing_and_changed_file_replaces_rows(corpus, tmp_path):
+    db = tmp_path / "s.duckdb"
+    first = ingest([corpus], db)
+    assert first.files_written == 15 and first.documents == 18
+    before = _tables(db)
+    again = ingest([corpus], db)
+    assert again.files_written == 0 and again.files_skipped_unchanged == 15
+    assert _tables(db) == before
+    target = corpus / "t02-hallowmere-huddle.txt"
+    paras = target.read_text(encoding="utf-8").split("\n\n")
+    paras.insert(len(paras) // 2, "A new paragraph about trust, added in the middle of the article.")
+    target.write_text("\n\n".join(paras), encoding="utf-8")
+    third = ingest([corpus], db)
+    assert third.files_written == 1
+    docs, passages, _ = _tables(db)
+    assert len(docs) == len(before[0])
+    assert {d[0] for d in docs} != {d[0] for d in before[0]}  # the changed document has a new id
+    assert any("A new paragraph about trust" in p[3] for p in passages)
+    with Store(db, read_only=True) as store:
+        assert store.query("SELECT count(*) FROM runs WHERE status = 'ok'")[0][0] == 3
+
+
+def test_exact_and_near_duplicates_are_recorded_not_repeated(corpus, tmp_path):
+    src = corpus / "t04-myth-of-the-super-chief.txt"
+    text = src.read_text(encoding="utf-8")
+    (corpus / "zz-exact-copy.txt").write_text(text, encoding="utf-8")
+    (corpus / "zz-near-copy.txt").write_text(text.replace("Every force has its legend.",
+                                                          "Every police force has its legend."), encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    summary = ingest([corpus], db)
+    assert summary.duplicates == 2
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT source, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL").fetchall()
+    original = con.execute("SELECT doc_id FROM documents WHERE source = ?", [str(src)]).fetchone()[0]
+    dup_passages = con.execute("SELECT count(*) FROM passages p JOIN documents d USING (doc_id) "
+                               "WHERE d.duplicate_of IS NOT NULL").fetchone()[0]
+    con.close()
+    assert sorted(r[0].rsplit("/", 1)[1] for r in rows) == ["zz-exact-copy.txt", "zz-near-copy.txt"]
+    assert {r[1] for r in rows} == {original}
+    assert dup_passages == 0
+
+
+def test_bad_files_become_rejects_and_batch_completes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(TEXT / "t01-corrington-castings-turnaround.txt", folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "garbage.html").write_bytes(bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 500)
+    (folder / "table.xlsx").write_bytes(b"whatever")
+    (folder / "chrome-only.txt").write_text("Skip to main content\n\nAccept all\n\nTweet\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    result = subprocess.run([sys.executable, "-m", "discourse.cli", "ingest", str(folder), "--db", str(db), "--json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    docs, _, rejects = _tables(db)
+    assert len(docs) == 1
+    reasons = {src.rsplit("/", 1)[1]: reason for src, reason in rejects}
+    assert reasons == {"empty.txt": "empty", "binary.txt": "binary", "broken.docx": "parse-error",
+                       "garbage.html": "undecodable", "table.xlsx": "unsupported-type",
+                       "chrome-only.txt": "no-text"}
+
+
+def test_crash_mid_file_leaves_no_partial_document_and_rerun_completes(corpus, tmp_path, monkeypatch):
+    clean_db, db = tmp_path / "clean.duckdb", tmp_path / "crash.duckdb"
+    ingest([corpus], clean_db)
+    calls = {"n": 0}
+    original = Store._insert_rejects
+
+    def crash_on_third_file(self, rejects, run_id):  # runs inside the per-file transaction
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("simulated crash after documents and passages were inserted")
+        return original(self, rejects, run_id)
+
+    monkeypatch.setattr(Store, "_insert_rejects", crash_on_third_file)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        ingest([corpus], db)
+    con = duckdb.connect(str(db), read_only=True)
+    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM documents").fetchall()]
+    files = con.execute("SELECT count(*) FROM files").fetchone()[0]
+    orphans = con.execute("SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT doc_id FROM documents)").fetchone()[0]
+    con.close()
+    assert len(sources) == 2 and files == 2 and orphans == 0  # the third file's rows were rolled back
+    monkeypatch.setattr(Store, "_insert_rejects", original)
+    assert ingest([corpus], db).files_written == 13
+    assert _tables(db) == _tables(clean_db)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.8, 1.6, 2.4])
+def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path, delay):
+    clean_db, db = tmp_path / "clean.duckdb", tmp_path / "killed.duckdb"
+    ingest([SAMPLE], clean_db)
+    cmd = [sys.executable, "-m", "discourse.cli", "ingest", str(SAMPLE), "--db", str(db), "-q"]
+    proc = subprocess.Popen(cmd, cwd=REPO)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert _tables(db) == _tables(clean_db)
+
+
+def test_lock_names_live_holder_and_clears_stale(tmp_path):
+    db = tmp_path / "s.duckdb"
+    lock = tmp_path / "s.duckdb.lock"
+    lock.write_text('{"pid": %d, "command": "discourse ingest x", "since": "now"}' % os.getppid())
+    with pytest.raises(StoreLockedError, match=f"in use by PID {os.getppid()}"), Store(db):
+        pass
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock.write_text('{"pid": %d, "command": "killed", "since": "then"}' % dead.pid)
+    with Store(db) as store:  # stale lock from a dead process is cleared
+        assert store.summary()["documents"] == 0
+    assert not lock.exists()
