@@ -1,5 +1,6 @@
 """Ingest into the store: idempotence, replacement, dedupe, rejects, crash safety, locking."""
 
+import json
 import os
 import shutil
 import signal
@@ -146,12 +147,12 @@ def test_sigkill_then_rerun_equals_uninterrupted_run(tmp_path, delay):
 def test_lock_names_live_holder_and_clears_stale(tmp_path):
     db = tmp_path / "s.duckdb"
     lock = tmp_path / "s.duckdb.lock"
-    lock.write_text('{"pid": %d, "command": "discourse ingest x", "since": "now"}' % os.getppid())
+    lock.write_text(json.dumps({"pid": os.getppid(), "command": "discourse ingest x", "since": "now"}))
     with pytest.raises(StoreLockedError, match=f"in use by PID {os.getppid()}"), Store(db):
         pass
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    lock.write_text('{"pid": %d, "command": "killed", "since": "then"}' % dead.pid)
+    lock.write_text(json.dumps({"pid": dead.pid, "command": "killed", "since": "then"}))
     with Store(db) as store:  # stale lock from a dead process is cleared
         assert store.summary()["documents"] == 0
     assert not lock.exists()
