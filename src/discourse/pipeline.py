@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
+import threading
 import time
 import uuid
 from collections import Counter
@@ -86,22 +88,40 @@ def iter_inputs(paths: list[str | Path], manifest_problems: dict[str, list[str]]
             yield InputFile(path, str(path), manifests[folder].get(path.name))
 
 
-def _dedupe(result: FileResult, store: Store, index: NearDuplicateIndex) -> FileResult:
-    """Mark documents that repeat an earlier one (exact hash, then MinHash ≥ threshold)."""
-    docs, passages, sigs = [], list(result.passages), dict(result.signatures)
-    seen_here: dict[str, str] = {}
-    for doc in result.documents:
-        dup = seen_here.get(doc.sha256) or store.exact_duplicate(doc.sha256, result.source)
-        if dup is None and (near := index.query(sigs[doc.doc_id])):
-            dup = near[0]
-        if dup:
-            doc = replace(doc, duplicate_of=dup)
-            passages = [p for p in passages if p.doc_id != doc.doc_id]
-            sigs.pop(doc.doc_id, None)
-        else:
-            seen_here[doc.sha256] = doc.doc_id
-        docs.append(doc)
-    return replace(result, documents=docs, passages=passages, signatures=sigs)
+class _Dedupe:
+    """Exact (normalised-text hash) and near (MinHash LSH) duplicate memory for one run,
+    loaded once from the store and kept in step with every write."""
+
+    def __init__(self, store: Store, settings: IngestSettings) -> None:
+        self.index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_permutations)
+        for doc_id, sig in store.signatures().items():
+            self.index.add(doc_id, sig)
+        self.by_hash: dict[str, tuple[str, str]] = store.document_hashes()  # sha -> (doc_id, source)
+
+    def forget(self, source: str, doc_ids: list[str]) -> None:
+        """Drop a changed file's old documents before its new version is compared."""
+        for doc_id in doc_ids:
+            self.index.remove(doc_id)
+        if doc_ids:
+            self.by_hash = {k: v for k, v in self.by_hash.items() if v[1] != source}
+
+    def mark(self, result: FileResult) -> FileResult:
+        """Set `duplicate_of` on documents that repeat an earlier one; drop their passages."""
+        docs, passages, sigs = [], list(result.passages), dict(result.signatures)
+        for doc in result.documents:
+            hit = self.by_hash.get(doc.sha256)
+            dup = hit[0] if hit else None
+            if dup is None and (near := self.index.query(sigs[doc.doc_id])):
+                dup = near[0]
+            if dup:
+                doc = replace(doc, duplicate_of=dup)
+                passages = [p for p in passages if p.doc_id != doc.doc_id]
+                sigs.pop(doc.doc_id, None)
+            else:
+                self.by_hash[doc.sha256] = (doc.doc_id, result.source)
+                self.index.add(doc.doc_id, sigs[doc.doc_id])
+            docs.append(doc)
+        return replace(result, documents=docs, passages=passages, signatures=sigs)
 
 
 def _process_guarded(item: InputFile, data: bytes, file_sha: str, settings: IngestSettings) -> FileResult:
@@ -115,36 +135,86 @@ def _process_guarded(item: InputFile, data: bytes, file_sha: str, settings: Inge
             item.source, SkipReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc} (please report)")])
 
 
-def _write(store: Store, item: InputFile, settings: IngestSettings, index: NearDuplicateIndex,
-           run_id: str, summary: IngestSummary) -> None:
-    data = None
+def _read(item: InputFile, stored_hash: str | None, settings: IngestSettings) -> FileResult | None:
+    """Process one input file; None when its bytes are unchanged since the last ingest."""
     try:
-        data = item.path.read_bytes() if item.path.stat().st_size <= settings.max_file_bytes else None
-    except OSError as exc:
-        result = FileResult(item.source, "unreadable", 0, rejects=[Reject(item.source, SkipReason.UNREADABLE, str(exc))])
-    else:
-        if data is None:
-            size = item.path.stat().st_size
-            result = FileResult(item.source, f"too-large:{size}", size, rejects=[Reject(
+        size = item.path.stat().st_size
+        if size > settings.max_file_bytes:
+            return FileResult(item.source, f"too-large:{size}", size, rejects=[Reject(
                 item.source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
-        else:
-            file_sha = hashlib.sha256(data).hexdigest()
-            if store.file_hash(item.source) == file_sha:
+        data = item.path.read_bytes()
+    except OSError as exc:
+        return FileResult(item.source, "unreadable", 0, rejects=[Reject(item.source, SkipReason.UNREADABLE, str(exc))])
+    file_sha = hashlib.sha256(data).hexdigest()
+    if stored_hash == file_sha:
+        return None
+    return _process_guarded(item, data, file_sha, settings)
+
+
+class _Writer(threading.Thread):
+    """The single store writer. Files arrive in input order through a short queue; each is
+    deduplicated and committed in its own transaction while the next one is parsed."""
+
+    def __init__(self, store: Store, dedupe: _Dedupe, run_id: str, summary: IngestSummary) -> None:
+        super().__init__(name="discourse-store-writer", daemon=True)
+        self.store, self.dedupe, self.run_id, self.summary = store, dedupe, run_id, summary
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(*job)
+                except BaseException as exc:  # handed to the main thread, which re-raises
+                    self.error = exc
+
+    def _write(self, result: FileResult, stored_hash: str | None) -> None:
+        old_ids = self.store.doc_ids_for(result.source) if stored_hash is not None else []
+        self.dedupe.forget(result.source, old_ids)  # a changed file replaces its old rows
+        result = self.dedupe.mark(result)
+        self.store.write_file(result.source, result.file_sha256, result.size, self.run_id,
+                              result.documents, result.passages, result.rejects, result.signatures,
+                              known=stored_hash is not None or bool(old_ids))
+        s = self.summary
+        s.files_written += 1
+        s.documents += sum(d.duplicate_of is None for d in result.documents)
+        s.duplicates += sum(d.duplicate_of is not None for d in result.documents)
+        s.passages += len(result.passages)
+        s.rejects.update(str(r.reason) for r in result.rejects)
+
+    def put(self, result: FileResult, stored_hash: str | None) -> None:
+        self._check()
+        self.jobs.put((result, stored_hash))
+
+    def close(self) -> None:
+        """Write what is queued, stop, and re-raise a write error."""
+        self.jobs.put(None)
+        self.join()
+        self._check()
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _ingest_files(items: list[InputFile], store: Store, settings: IngestSettings, run_id: str,
+                  summary: IngestSummary, progress: Progress | None) -> None:
+    stored = store.file_hashes()
+    writer = _Writer(store, _Dedupe(store, settings), run_id, summary)
+    writer.start()
+    try:
+        for n, item in enumerate(items, start=1):
+            summary.files_seen += 1
+            result = _read(item, stored.get(item.source), settings)
+            if result is None:
                 summary.files_skipped_unchanged += 1
-                return
-            result = _process_guarded(item, data, file_sha, settings)
-    for doc_id in store.doc_ids_for(item.source):  # a changed file replaces its old rows
-        index.remove(doc_id)
-    result = _dedupe(result, store, index)
-    store.write_file(item.source, result.file_sha256, result.size, run_id, result.documents,
-                     result.passages, result.rejects, result.signatures)
-    for doc_id, sig in result.signatures.items():
-        index.add(doc_id, sig)
-    summary.files_written += 1
-    summary.documents += sum(d.duplicate_of is None for d in result.documents)
-    summary.duplicates += sum(d.duplicate_of is not None for d in result.documents)
-    summary.passages += len(result.passages)
-    summary.rejects.update(str(r.reason) for r in result.rejects)
+            else:
+                writer.put(result, stored.get(item.source))
+            if progress:
+                progress(item.source, n, len(items))
+    finally:
+        writer.close()  # on Ctrl-C too: files already parsed are written, then we stop
 
 
 def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | None = None,
@@ -152,7 +222,8 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     """Ingest files and folders into the DuckDB store at `db`; return what was done.
 
     Safe to rerun: unchanged files are skipped, changed files replace their rows. A
-    KeyboardInterrupt stops after the file in hand is written or rolled back.
+    KeyboardInterrupt stops after the files already parsed are written (each in its own
+    transaction); a hard kill loses at most the two or three files in flight.
     """
     settings = settings or IngestSettings()
     started = time.perf_counter()
@@ -162,17 +233,10 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     missing = [str(p) for p in paths if not Path(p).exists()]
     with Store(db, command=command) as store:
         store.start_run(run_id, command, __version__)
-        index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_permutations)
-        for doc_id, sig in store.signatures().items():
-            index.add(doc_id, sig)
-        items = [i for i in iter_inputs([p for p in paths if str(p) not in missing], problems)]
+        items = list(iter_inputs([p for p in paths if str(p) not in missing], problems))
         status = "ok"
         try:
-            for n, item in enumerate(items, start=1):
-                summary.files_seen += 1
-                _write(store, item, settings, index, run_id, summary)
-                if progress:
-                    progress(item.source, n, len(items))
+            _ingest_files(items, store, settings, run_id, summary, progress)
             for source in missing:
                 store.replace_rejects(source, [Reject(source, SkipReason.UNREADABLE, "path does not exist")], run_id)
                 summary.rejects[str(SkipReason.UNREADABLE)] += 1

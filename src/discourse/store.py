@@ -1,8 +1,8 @@
 """The DuckDB store: the only module with SQL.
 
 Tables: documents, passages, rejects, runs (the issue's contract), plus files (one row per
-input file: its content hash, so reruns skip unchanged files) and minhash (near-duplicate
-signatures). Every input file is written in one transaction: a crash loses at most the
+input file: its content hash, so reruns skip unchanged files); `documents.minhash` holds
+each kept document's near-duplicate signature. Every input file is written in one transaction: a crash loses at most the
 file in hand. A lock file beside the database stops two writers at once.
 """
 
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, piece INTEGER NOT NULL,
     title VARCHAR, author VARCHAR, published VARCHAR, year INTEGER, year_source VARCHAR,
     language VARCHAR, text VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, duplicate_of VARCHAR,
-    url VARCHAR, doc_type VARCHAR, fmt VARCHAR);
+    url VARCHAR, doc_type VARCHAR, fmt VARCHAR, minhash UBIGINT[]);
 CREATE TABLE IF NOT EXISTS passages (
     passage_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, seq INTEGER NOT NULL,
     text VARCHAR NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS files (
     source VARCHAR PRIMARY KEY, file_sha256 VARCHAR NOT NULL, size BIGINT,
     status VARCHAR NOT NULL, run_id VARCHAR, ingested TIMESTAMP);
-CREATE TABLE IF NOT EXISTS minhash (doc_id VARCHAR PRIMARY KEY, signature UBIGINT[]);
 """
 _DOC_COLS = [
     "doc_id", "source", "piece", "title", "author", "published", "year", "year_source",
@@ -131,6 +130,16 @@ class Store:
         row = self.con.execute("SELECT file_sha256 FROM files WHERE source = ?", [source]).fetchone()
         return row[0] if row else None
 
+    def file_hashes(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT source, file_sha256 FROM files").fetchall())
+
+    def document_hashes(self) -> dict[str, tuple[str, str]]:
+        """sha256 → (doc_id, source) of every document that is not itself a duplicate."""
+        rows = self.con.execute(
+            "SELECT sha256, min(doc_id), min(source) FROM documents WHERE duplicate_of IS NULL GROUP BY sha256"
+        ).fetchall()
+        return {sha: (doc_id, source) for sha, doc_id, source in rows}
+
     def exact_duplicate(self, sha256: str, exclude_source: str) -> str | None:
         row = self.con.execute(
             "SELECT doc_id FROM documents WHERE sha256 = ? AND duplicate_of IS NULL "
@@ -141,8 +150,7 @@ class Store:
 
     def signatures(self) -> dict[str, np.ndarray]:
         rows = self.con.execute(
-            "SELECT m.doc_id, m.signature FROM minhash m JOIN documents d USING (doc_id) "
-            "WHERE d.duplicate_of IS NULL"
+            "SELECT doc_id, minhash FROM documents WHERE duplicate_of IS NULL AND minhash IS NOT NULL"
         ).fetchall()
         return {doc_id: np.asarray(sig, dtype=np.uint64) for doc_id, sig in rows}
 
@@ -151,7 +159,7 @@ class Store:
         return [r[0] for r in rows]
 
     def table(self, name: str):
-        if name not in {"documents", "passages", "rejects", "runs", "files", "minhash"}:
+        if name not in {"documents", "passages", "rejects", "runs", "files"}:
             raise StoreError(f"no table {name!r} in the store")
         return self.con.execute(f"SELECT * FROM {name}").df()
 
@@ -163,7 +171,6 @@ class Store:
         ids = self.doc_ids_for(source)
         if ids:
             self.con.execute("DELETE FROM passages WHERE list_contains(?, doc_id)", [ids])
-            self.con.execute("DELETE FROM minhash WHERE list_contains(?, doc_id)", [ids])
             self.con.execute("DELETE FROM documents WHERE source = ?", [source])
         self.con.execute("DELETE FROM rejects WHERE source = ? OR starts_with(source, ?)", [source, source + "#"])
         self.con.execute("DELETE FROM files WHERE source = ?", [source])
@@ -171,23 +178,20 @@ class Store:
     def write_file(
         self, source: str, file_sha256: str, size: int, run_id: str,
         documents: list[Document], passages: list[Passage], rejects: list[Reject],
-        signatures: dict[str, np.ndarray],
+        signatures: dict[str, np.ndarray], *, known: bool | None = None,
     ) -> None:
-        """Replace everything recorded for `source` in one transaction."""
-        import pandas as pd
-
+        """Replace everything recorded for `source` in one transaction. `known=False` (the
+        caller has checked that nothing is stored for `source`) skips the deletes."""
         con = self.con
+        if known is None:
+            known = self.file_hash(source) is not None or bool(self.doc_ids_for(source))
         con.execute("BEGIN TRANSACTION")
         try:
-            self._delete_source(source)
-            for table, cols, rows in (("documents", _DOC_COLS, documents), ("passages", _PAS_COLS, passages)):
-                if rows:
-                    frame = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
-                    con.register("_incoming", frame)
-                    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT * FROM _incoming")
-                    con.unregister("_incoming")
-            for doc_id, sig in signatures.items():
-                con.execute("INSERT INTO minhash VALUES (?, ?)", [doc_id, [int(x) for x in sig]])
+            if known:
+                self._delete_source(source)
+            self._append("documents", [*_DOC_COLS, "minhash"],
+                         [[*(getattr(d, c) for c in _DOC_COLS), signatures.get(d.doc_id)] for d in documents])
+            self._append("passages", _PAS_COLS, [[getattr(p, c) for c in _PAS_COLS] for p in passages])
             self._insert_rejects(rejects, run_id)
             status = "ok" if documents else "rejected"
             con.execute(
@@ -199,12 +203,21 @@ class Store:
             con.execute("ROLLBACK")
             raise
 
+    def _append(self, table: str, cols: list[str], rows: list[list]) -> None:
+        """Insert rows with one statement: each column bound as a list and UNNESTed
+        (measured faster here than Arrow registration or executemany)."""
+        if not rows:
+            return
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        if "minhash" in cols:
+            i = cols.index("minhash")
+            columns[i] = [None if sig is None else sig.tolist() for sig in columns[i]]
+        select = ", ".join("unnest(?)" for _ in cols)
+        self.con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select}", columns)
+
     def _insert_rejects(self, rejects: list[Reject], run_id: str) -> None:
-        for r in rejects:
-            self.con.execute(
-                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                [r.source, str(r.reason), r.detail, run_id, _now()],
-            )
+        self._append("rejects", ["source", "reason", "detail", "run_id", "recorded"],
+                     [[r.source, str(r.reason), r.detail, run_id, _now()] for r in rejects])
 
     def replace_rejects(self, source: str, rejects: list[Reject], run_id: str) -> None:
         """Record rejects that belong to no input file (e.g. manifest problems)."""

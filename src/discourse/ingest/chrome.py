@@ -64,6 +64,19 @@ _PATTERNS = [re.compile(p, _I) for p in (
     r"^(you are here|breadcrumb)s?:",
     r"^(collection|series|categor(y|ies)|section|topics?|filed in|posted in|more from)\s*:",
 )]
+# One alternation for the patterns anchored at the line start (cheap to fail), and one for
+# the rest, tried only when the line holds one of the words those patterns need.
+_ANCHORED = re.compile("|".join(f"(?:{p.pattern})" for p in _PATTERNS if p.pattern.startswith("^")), _I)
+_FLOATING = re.compile("|".join(f"(?:{p.pattern})" for p in _PATTERNS if not p.pattern.startswith("^")), _I)
+_FLOATING_WORDS = ("browser", "newer version", "cookie", "consent", "assume", "email", "fields", "comment",
+                   "material", "rights", "reserved")
+
+
+def _matches_pattern(line: str) -> bool:
+    if _ANCHORED.match(line):
+        return True
+    low = line.lower()
+    return any(w in low for w in _FLOATING_WORDS) and bool(_FLOATING.search(line))
 _PROVENANCE = re.compile(
     r"^(this (article|blog|post|piece|column|story) )?(was |has been )?(originally |first )"
     r"(published|appeared|appeard|posted|ran)\b|\bcross-?post(ed)?\b|\brepublished (here )?with permission",
@@ -79,11 +92,15 @@ COMMENT_HEADER = re.compile(
 
 
 def _is_label(line: str) -> bool:
+    if len(line) > 40:
+        return False
     core = _BULLETISH.sub("", line).strip(" :.!›»→").lower()
     return core in _LABELS
 
 
 def _is_nav_bar(line: str) -> bool:
+    if not any(sep in line for sep in "|·•»›/"):
+        return False
     parts = [p for p in _NAV_SPLIT.split(line) if p]
     if len(parts) < 3:
         return False
@@ -98,13 +115,13 @@ def is_provenance_line(line: str) -> bool:
 def is_chrome_line(line: str) -> bool:
     """True when the whole line is page furniture rather than writing."""
     line = line.strip()
-    if not line:
+    if not line or len(line) > 400:  # chrome is short; most body paragraphs stop here
         return False
     if _is_label(line) or _is_nav_bar(line):
         return True
     if len(line.split()) > 45:
         return False
-    return is_provenance_line(line) or _is_dateline(line) or any(p.search(line) for p in _PATTERNS)
+    return _matches_pattern(line) or is_provenance_line(line) or _is_dateline(line)
 
 
 def _is_dateline(line: str) -> bool:

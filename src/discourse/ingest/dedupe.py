@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -13,7 +15,6 @@ __all__ = ["NearDuplicateIndex", "dedupe_key", "minhash_signature", "text_sha256
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _NON_WORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
-_SCHEME = "affine32"  # fixed so stored signatures stay comparable across datasketch versions
 
 
 def dedupe_key(text: str) -> str:
@@ -23,9 +24,10 @@ def dedupe_key(text: str) -> str:
     return _SPACE.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 
-def text_sha256(text: str) -> str:
-    """Hash of the normalised text: equal for exact duplicates up to case/spacing/quotes."""
-    return hashlib.sha256(dedupe_key(text).encode("utf-8")).hexdigest()
+def text_sha256(text: str, key: str | None = None) -> str:
+    """Hash of the normalised text: equal for exact duplicates up to case/spacing/quotes.
+    Pass `key` (from `dedupe_key`) when it is already computed."""
+    return hashlib.sha256((key if key is not None else dedupe_key(text)).encode("utf-8")).hexdigest()
 
 
 def _shingles(key: str, size: int) -> set[bytes]:
@@ -35,13 +37,38 @@ def _shingles(key: str, size: int) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
 
 
-def minhash_signature(text: str, num_perm: int = 128, shingle_words: int = 5) -> np.ndarray:
-    """MinHash signature (uint64 array) of the text's word shingles."""
-    from datasketch import MinHash
+_PRIME = np.uint64(4294967291)  # largest prime below 2**32: a*h + b stays inside uint64
 
-    mh = MinHash(num_perm=num_perm, seed=1, scheme=_SCHEME)
-    mh.update_batch(list(_shingles(dedupe_key(text), shingle_words)))
-    return mh.hashvalues.astype(np.uint64)
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(1)  # fixed: stored signatures must stay comparable across runs
+    a = rng.randint(1, 2**32 - 5, size=num_perm, dtype=np.uint64)
+    b = rng.randint(0, 2**32 - 5, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def minhash_signature(text: str, num_perm: int = 128, shingle_words: int = 5,
+                      key: str | None = None) -> np.ndarray:
+    """MinHash signature (uint64 array) of the text's word shingles: for each of `num_perm`
+    universal hashes (a*crc32(shingle) + b) mod p, the minimum over shingles."""
+    shingles = _shingles(key if key is not None else dedupe_key(text), shingle_words)
+    hashes = np.fromiter((zlib.crc32(sh) for sh in shingles), dtype=np.uint64, count=len(shingles))
+    a, b = _permutations(num_perm)
+    return ((np.outer(hashes, a) + b) % _PRIME).min(axis=0)
+
+
+class _Signature:
+    """What MinHashLSH reads of a MinHash (its hash values and length), without the cost of
+    building a full MinHash object (permutation tables) for every lookup."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: np.ndarray) -> None:
+        self.hashvalues = hashvalues
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
 
 
 class NearDuplicateIndex:
@@ -58,10 +85,8 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self._sigs)
 
-    def _minhash(self, sig: np.ndarray):
-        from datasketch import MinHash
-
-        return MinHash(num_perm=self.num_perm, hashvalues=sig, seed=1, scheme=_SCHEME)
+    def _minhash(self, sig: np.ndarray) -> _Signature:
+        return _Signature(sig)
 
     def query(self, sig: np.ndarray) -> tuple[str, float] | None:
         best: tuple[str, float] | None = None

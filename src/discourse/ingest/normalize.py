@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 from discourse.errors import SkipError
 from discourse.records import SkipReason
@@ -33,9 +34,13 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-_BAD_CATEGORIES = {"Cc", "Co", "Cn", "Cs"}
+# C0/C1 controls (but tab and newlines), private use, surrogates; plus U+FFFD when judging decodes
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_MOJIBAKE_HINT = re.compile("[ÂÃâÅÐÑÏÎ\x80-\x9f\ufffd]")
 _SPACES = re.compile(r"[^\S\n]+")
+_LINE_EDGES = re.compile(r" ?\n ?")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC"
@@ -51,15 +56,11 @@ def sniff_binary(data: bytes) -> str | None:
 
 
 def _bad_char_share(text: str) -> float:
+    """Share of control, private-use, surrogate and replacement characters in a sample."""
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(
-        1
-        for ch in sample
-        if ch == "\ufffd" or (unicodedata.category(ch) in _BAD_CATEGORIES and ch not in "\n\r\t")
-    )
-    return bad / len(sample)
+    return len(_BAD_CHARS.findall(sample)) / len(sample)
 
 
 def _looks_western(text: str) -> bool:
@@ -126,18 +127,20 @@ def decode_bytes(data: bytes, max_bad_share: float = 0.02) -> tuple[str, str]:
 
 
 def _drop_controls(text: str) -> str:
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _BAD_CATEGORIES
-    )
+    return _CONTROLS.sub("", text)
 
 
 def normalize_text(text: str) -> str:
     """Repair mojibake, drop control characters, normalise whitespace; keep curly quotes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = ftfy.fix_text(text, config=_FTFY)
+    # ftfy only when its own badness test finds mojibake, and that test only when the text
+    # holds a character that UTF-8-read-as-Latin mojibake always produces
+    if not text.isascii() and _MOJIBAKE_HINT.search(text) and is_bad(text):
+        text = ftfy.fix_text(text, config=_FTFY)
+    text = unicodedata.normalize("NFC", text)
     text = _drop_controls(text.translate(_ZERO_WIDTH))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))  # one pass each over the whole text
+    return _MANY_BLANKS.sub("\n\n", text).strip()
 
 
 def paragraphs(text: str) -> list[str]:

@@ -19,19 +19,18 @@ __all__ = ["Piece", "byline_name", "split_pieces", "strip_bio"]
 _NAME_TOKEN = r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|van|von|der|den|du|le|la|bin|al|st\.?)"
 _NAME = rf"{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{1,3}}"
-_BYLINE = re.compile(rf"^(?:by|written by|words by|posted by|author)[:\s]+(?P<name>{_NAME})(?:\s*[,|–—-]\s*.{{0,80}})?$", re.I)
+_BYLINE = re.compile(rf"^(?i:by|written by|words by|posted by|author)[:\s]+(?P<name>{_NAME})(?:\s*[,|–—-]\s*.{{0,80}})?$")
 _BARE_NAME = re.compile(rf"^(?P<name>{_NAME})(?:,\s*[^.]{{0,80}})?$")
 _EMBEDDED = [
     re.compile(rf"^(?P<title>.+?),?\s+(?:writes|says|argues|reports)\s+(?P<name>{_NAME})\.?$"),
     re.compile(rf"^(?P<title>.+?\bfrom\s+(?P<name>{_NAME})(?:,.*)?)$"),
     re.compile(rf"^(?P<title>.+?)\s+(?:[-–—|]\s+)?by\s+(?P<name>{_NAME})$"),
-    re.compile(rf"^(?P<name>{_NAME}):\s+(?P<title>.{{8,}})$"),
 ]
 _NOT_NAMES = {
     "the", "and", "of", "for", "with", "our", "your", "leadership", "leading", "public",
     "service", "services", "council", "news", "opinion", "home", "about", "contact",
     "comment", "comments", "share", "policy", "change", "together", "this", "new", "why",
-    "how", "what", "when", "first", "steps", "report", "blog", "event", "events",
+    "how", "what", "when", "first", "steps", "report", "blog", "event", "events", "dear",
 }
 _BULLET = re.compile(r"^\s*(?:[\-–—•*·▪►]|\d{1,2}[.)])\s*")
 _ROLE = re.compile(
@@ -73,16 +72,33 @@ def byline_name(line: str) -> str | None:
     if not m:
         return None
     name = _clean_name(m["name"])
-    if any(tok.lower() in _NOT_NAMES for tok in name.split()):
+    if not _looks_like_name(name):
         return None
     return name
+
+
+def _looks_like_name(name: str) -> bool:
+    """Reject capitalised phrases that are not people: 'SEE ALSO', 'Step Five', 'Read More'."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    tokens = name.split()
+    if name.isupper() and len(name) > 3:
+        return False
+    return not any(t.lower() in _NOT_NAMES or t.lower().strip(".") in STOP_WORDS for t in tokens)
+
+
+def _corroborated(name: str, line: str, text: str) -> bool:
+    """A bare name line (no 'By') is a byline only with support: it is 'Name, Role', or the
+    name appears again in the text (repeated caption, sign-off, author bio)."""
+    starts = len(re.findall(rf"(?m)^{re.escape(name)}\b", text))
+    return bool(re.match(r"^[^,]+,\s*\S", line)) or starts >= 2
 
 
 def _is_heading(block: str, allow_period: bool = False) -> bool:
     if "\n" in block or _BULLET.match(block):
         return False
     words = block.split()
-    if not 1 <= len(words) <= 25 or len(block) > 200:
+    if not 1 <= len(words) <= 25 or len(block) > 200 or sum(ch.isalpha() for ch in block) < 3:
         return False
     closing = (",", ";", ":", "…") if allow_period and len(words) <= 15 else (".", ",", ";", ":", "…")
     if block.rstrip().endswith(closing):
@@ -99,8 +115,17 @@ def _embedded_byline(block: str) -> tuple[str, str] | None:
     return None
 
 
-def _start_at(blocks: list[str], i: int) -> tuple[str, str | None, int] | None:
-    """A strong piece start at block i: (title, author, blocks consumed), else None."""
+@dataclass(frozen=True, slots=True)
+class _Start:
+    title: str
+    author: str | None
+    used: int  # blocks taken by the title and its byline(s)
+    strong: bool  # explicit or corroborated byline: evidence the file is a compilation
+    above: int | None = None  # index of a byline written above the title
+
+
+def _start_at(blocks: list[str], i: int, text: str) -> _Start | None:
+    """A titled piece starting at block i, or None."""
     if not _is_heading(blocks[i], allow_period=True):
         return None
     nxt = blocks[i + 1] if i + 1 < len(blocks) else ""
@@ -111,14 +136,16 @@ def _start_at(blocks: list[str], i: int) -> tuple[str, str | None, int] | None:
             used += 1  # the same name again: photo caption plus byline
         if sum(len(b.split()) for b in blocks[i + used:i + used + 3]) < 20:
             return None  # a sign-off at the end, not a new piece
-        return blocks[i], name, used
+        strong = bool(_BYLINE.match(nxt.split("\n")[0].strip())) or used > 2 or _corroborated(name, nxt, text)
+        return _Start(blocks[i], name, used, strong)
     if not _is_heading(blocks[i]):
         return None
     emb = _embedded_byline(blocks[i])
     if emb:
-        return emb[0], emb[1], 1
-    if i > 0 and byline_name(blocks[i - 1]) and not _is_heading(nxt or "x."):
-        return blocks[i], byline_name(blocks[i - 1]), 1  # byline above the title
+        return _Start(emb[0], emb[1], 1, True)
+    above = byline_name(blocks[i - 1]) if i > 0 else None
+    if above and _BYLINE.match(blocks[i - 1].strip()) and not _is_heading(nxt or "x."):
+        return _Start(blocks[i], above, 1, True, above=i - 1)
     return None
 
 
@@ -168,37 +195,52 @@ def _explode_headers(blocks: list[str]) -> list[str]:
     return out
 
 
+def _find_starts(blocks: list[str], text: str) -> dict[int, _Start]:
+    starts: dict[int, _Start] = {}
+    for i in range(len(blocks)):
+        if any(i < s + st.used for s, st in starts.items()):
+            continue
+        found = _start_at(blocks, i, text)
+        if found:
+            starts[i] = found
+    if sum(st.strong for st in starts.values()) >= 2:  # a compilation: bare headings split too
+        taken = {j for s, st in starts.items() for j in range(s, s + st.used)}
+        taken |= {st.above for st in starts.values() if st.above is not None}
+        for i in range(len(blocks)):
+            if i not in taken and _weak_start(blocks, i):
+                starts[i] = _Start(blocks[i], None, 1, False)
+    return starts
+
+
+def _single(blocks: list[str], starts: dict[int, _Start]) -> Piece:
+    """One article: a title (+ byline) among its first blocks is lifted, nothing else."""
+    top = min(starts) if starts else None
+    if top is not None and sum(len(b.split()) for b in blocks[:top]) < 40:
+        st = starts[top]
+        skip = set(range(top, top + st.used)) | ({st.above} if st.above is not None else set())
+        return _piece([b for j, b in enumerate(blocks) if j not in skip], st.title, st.author)
+    if len(blocks) > 1 and _is_heading(blocks[0]):
+        return _piece(blocks[1:], blocks[0], None)  # a plain title line on top
+    return _piece(blocks, None, None)
+
+
 def split_pieces(text: str) -> list[Piece]:
     """Split chrome-free text into pieces (one piece when no split is found)."""
     blocks = _explode_headers(paragraphs(text))
-    starts: dict[int, tuple[str | None, str | None, int]] = {}
-    for i in range(len(blocks)):
-        found = _start_at(blocks, i)
-        if found and not any(i < s + used for s, (_, _, used) in starts.items()):
-            starts[i] = found
-    byline_above = {i - 1 for i, (_, a, used) in starts.items() if used == 1 and i > 0
-                    and byline_name(blocks[i - 1]) == a}
-    if len(starts) >= 2:
-        for i in range(len(blocks)):
-            covered = any(s <= i < s + used for s, (_, _, used) in starts.items())
-            if not covered and i not in byline_above and _weak_start(blocks, i):
-                starts[i] = (blocks[i], None, 1)
-    elif not starts and blocks and _is_heading(blocks[0]) and len(blocks) > 1:
-        starts[0] = (blocks[0], None, 1)  # a plain title line on top of a single article
-    if not starts:
-        return [_piece(blocks, None, None)] if blocks else []
+    if not blocks:
+        return []
+    starts = _find_starts(blocks, text)
+    if sum(st.strong for st in starts.values()) < 2:
+        return [_single(blocks, starts)]
     order = sorted(starts)
-    if len(starts) == 1:  # one titled article: the title may sit below some lead text
-        title, author, used = starts[order[0]]
-        skip = set(range(order[0], order[0] + used)) | byline_above
-        return [_piece([b for j, b in enumerate(blocks) if j not in skip], title, author)]
+    aboves = {st.above for st in starts.values() if st.above is not None}
     pieces: list[Piece] = []
-    lead = [b for j, b in enumerate(blocks[: order[0]]) if j not in byline_above]
+    lead = [b for j, b in enumerate(blocks[: order[0]]) if j not in aboves]
     if sum(len(b.split()) for b in lead) >= 40:
         pieces.append(_piece(lead, None, None))
     for n, s in enumerate(order):
-        title, author, used = starts[s]
+        st = starts[s]
         end = order[n + 1] if n + 1 < len(order) else len(blocks)
-        body = [b for j, b in enumerate(blocks[s + used:end], start=s + used) if j not in byline_above]
-        pieces.append(_piece(body, title, author))
+        body = [b for j, b in enumerate(blocks[s + st.used:end], start=s + st.used) if j not in aboves]
+        pieces.append(_piece(body, st.title, st.author))
     return [p for p in pieces if p.text.strip()]

@@ -11,7 +11,7 @@ import numpy as np
 from discourse.config import IngestSettings
 from discourse.errors import SkipError
 from discourse.ingest.chrome import strip_chrome
-from discourse.ingest.dedupe import minhash_signature, text_sha256
+from discourse.ingest.dedupe import dedupe_key, minhash_signature, text_sha256
 from discourse.ingest.language import detect_language
 from discourse.ingest.metadata import ManifestRow, date_from_text, date_from_url
 from discourse.ingest.normalize import normalize_text, paragraphs
@@ -40,13 +40,19 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def clean_text(raw: RawDocument) -> tuple[list[Piece], str | None]:
-    """Normalise, remove chrome, split pieces. Returns (pieces, date found in the text)."""
+def clean_text(raw: RawDocument) -> tuple[list[Piece], str | None, str | None]:
+    """Normalise, remove chrome, split pieces.
+
+    Returns (pieces, date found in the text, language of the cleaned text)."""
     text = normalize_text(raw.text)
     text_date = date_from_text(paragraphs(text))
     stripped, _removed = strip_chrome(text)
+    language = detect_language(stripped, sample_chars=800)
+    if language not in ("en", None):
+        # title/byline/compilation cues are English-specific; keep other languages whole
+        return ([Piece(None, None, stripped)] if stripped else []), text_date, language
     pieces = [Piece(p.title and normalize_text(p.title), p.author, p.text) for p in split_pieces(stripped)]
-    return pieces, text_date
+    return pieces, text_date, language
 
 
 def _dating(raw: RawDocument, row: ManifestRow | None, text_date: str | None) -> tuple[str | None, str | None]:
@@ -76,7 +82,8 @@ def _meta(piece: Piece, raw: RawDocument, row: ManifestRow | None, several: bool
 
 
 def _build(source: str, raw: RawDocument, pieces: list[Piece], row: ManifestRow | None,
-           text_date: str | None, settings: IngestSettings, result: FileResult) -> None:
+           text_date: str | None, language: str | None, settings: IngestSettings,
+           result: FileResult) -> None:
     published, year_source = _dating(raw, row, text_date)
     several = len(pieces) > 1
     for n, piece in enumerate(pieces, start=1):
@@ -84,14 +91,15 @@ def _build(source: str, raw: RawDocument, pieces: list[Piece], row: ManifestRow 
             result.rejects.append(Reject(f"{source}#{n}", SkipReason.NO_TEXT,
                                          f"piece {n} has {len(piece.text)} characters after cleaning"))
             continue
-        sha = text_sha256(piece.text)
+        key = dedupe_key(piece.text)
+        sha = text_sha256(piece.text, key)
         doc_id = _short_hash(source, n, sha)
         title, author = _meta(piece, raw, row, several)
         result.documents.append(Document(
             doc_id=doc_id, source=source, piece=n, title=title, author=author,
             published=published, year=int(published[:4]) if published else None,
             year_source=str(year_source) if year_source else None,
-            language=detect_language(piece.text, settings.language_sample_chars),
+            language=detect_language(piece.text, settings.language_sample_chars) if several else language,
             text=piece.text, sha256=sha, url=(row.url if row else None) or raw.url,
             doc_type=row.doc_type if row else None, fmt=raw.fmt,
         ))
@@ -100,7 +108,7 @@ def _build(source: str, raw: RawDocument, pieces: list[Piece], row: ManifestRow 
             result.passages.append(Passage(_short_hash(doc_id, seq, a, b), doc_id, seq,
                                            piece.text[a:b], a, b, kind))
         result.signatures[doc_id] = minhash_signature(piece.text, settings.minhash_permutations,
-                                                      settings.shingle_words)
+                                                      settings.shingle_words, key)
 
 
 def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
@@ -112,10 +120,10 @@ def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
         if len(data) > settings.max_file_bytes:
             raise SkipError(SkipReason.TOO_LARGE, f"{len(data):,} bytes > limit {settings.max_file_bytes:,}")
         raw = read_file_bytes(path, data, settings)
-        pieces, text_date = clean_text(raw)
+        pieces, text_date, language = clean_text(raw)
         if not pieces:
             raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
-        _build(source, raw, pieces, row, text_date, settings, result)
+        _build(source, raw, pieces, row, text_date, language, settings, result)
         if not result.documents:
             raise SkipError(SkipReason.NO_TEXT, f"text shorter than {settings.min_document_chars} characters after cleaning")
     except SkipError as exc:
@@ -153,7 +161,7 @@ def clean_file(path: str | Path, settings: IngestSettings | None = None) -> str:
     if size > settings.max_file_bytes:
         raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
     raw = read_file_bytes(path, path.read_bytes(), settings)
-    pieces, _date = clean_text(raw)
+    pieces, _date, _lang = clean_text(raw)
     if not pieces:
         raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
     blocks = []

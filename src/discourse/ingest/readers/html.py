@@ -46,6 +46,34 @@ def _year_source(date: str, html: str, url: str | None) -> YearSource:
     return YearSource.TEXT
 
 
+_BYLINE_XPATH = (
+    "//*[(contains(@class, 'byline') or contains(@class, 'author') or @rel='author' or "
+    "@itemprop='author') and not(contains(@class, 'bio'))] | //p | //span"
+)
+
+
+def _html_byline(html: str) -> str | None:
+    """A visible byline trafilatura left out: an element marked as author/byline, or a short
+    'By Name' paragraph or span near the top of the page."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    from discourse.ingest.pieces import byline_name
+
+    try:
+        tree = lxml.html.fromstring(html[:300_000])
+    except (ParserError, ValueError):
+        return None
+    for el in tree.xpath(_BYLINE_XPATH)[:400]:
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > 80:
+            continue
+        marked = any(k in (el.get("class") or "") for k in ("byline", "author")) or el.get("rel") == "author"
+        if (marked or text.lower().startswith("by ")) and (name := byline_name(text)):
+            return name
+    return None
+
+
 def read_html(data: bytes, settings: IngestSettings) -> RawDocument:
     import trafilatura
 
@@ -65,7 +93,7 @@ def read_html(data: bytes, settings: IngestSettings) -> RawDocument:
     return RawDocument(
         text=html_text_to_paragraphs(doc.text),
         title=doc.title or None,
-        author=doc.author or None,
+        author=doc.author or _html_byline(html),
         published=date,
         year_source=_year_source(date, html, doc.url) if date else None,
         url=doc.url or None,

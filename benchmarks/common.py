@@ -1,0 +1,46 @@
+"""Helpers shared by the benchmark scripts: machine description and RESULTS.md sections."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = REPO.parent / "shared" / "corpus"
+RESULTS = HERE / "RESULTS.md"
+
+
+def machine() -> str:
+    cpu, flags = platform.processor() or "unknown CPU", []
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        cpu = re.search(r"model name\s*:\s*(.*)", info).group(1)
+        have = set(re.search(r"flags\s*:\s*(.*)", info).group(1).split())
+        flags = [f for f in ("avx2", "avx512f", "avx512_vnni", "amx_tile", "amx_bf16") if f in have]
+    except (OSError, AttributeError):
+        pass
+    return f"{cpu}; {os.cpu_count()} cores; flags: {' '.join(flags) or 'n/a'}; Python {platform.python_version()}"
+
+
+def commit() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=REPO, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return rev + (" (+ uncommitted changes in src/)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or append) the `## title` section of RESULTS.md."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\nRun by hand; never in CI. Each section says how it was produced.\n"
+    section = f"## {title}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.M | re.S)
+    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
