@@ -30,11 +30,18 @@ def text_sha256(text: str, key: str | None = None) -> str:
     return hashlib.sha256((key if key is not None else dedupe_key(text)).encode("utf-8")).hexdigest()
 
 
-def _shingles(key: str, size: int) -> set[bytes]:
+def _shingle_hashes(key: str, size: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the word `size`-grams of `key`: a polynomial rolling hash
+    over per-word crc32 values, vectorised with numpy."""
     words = key.split()
-    if len(words) <= size:
-        return {" ".join(words).encode()}
-    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
+    if not words:
+        return np.zeros(1, dtype=np.uint64)
+    wh = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    n = max(len(words) - size + 1, 1)
+    acc = np.zeros(n, dtype=np.uint64)
+    for k in range(min(size, len(words))):
+        acc = (acc * np.uint64(1_000_003) + wh[k:k + n]) & np.uint64(0xFFFFFFFF)
+    return np.unique(acc)
 
 
 _PRIME = np.uint64(4294967291)  # largest prime below 2**32: a*h + b stays inside uint64
@@ -51,9 +58,8 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 def minhash_signature(text: str, num_perm: int = 128, shingle_words: int = 5,
                       key: str | None = None) -> np.ndarray:
     """MinHash signature (uint64 array) of the text's word shingles: for each of `num_perm`
-    universal hashes (a*crc32(shingle) + b) mod p, the minimum over shingles."""
-    shingles = _shingles(key if key is not None else dedupe_key(text), shingle_words)
-    hashes = np.fromiter((zlib.crc32(sh) for sh in shingles), dtype=np.uint64, count=len(shingles))
+    universal hashes (a*h(shingle) + b) mod p, the minimum over shingles."""
+    hashes = _shingle_hashes(key if key is not None else dedupe_key(text), shingle_words)
     a, b = _permutations(num_perm)
     return ((np.outer(hashes, a) + b) % _PRIME).min(axis=0)
 

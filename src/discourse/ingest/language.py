@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 __all__ = ["detect_language"]
+
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -18,7 +21,7 @@ def _identifier():
 def detect_language(text: str, sample_chars: int = 2000, min_chars: int = 20) -> str | None:
     """ISO 639-1 code of the text's language, or None when too short or too uncertain."""
     sample = text[:sample_chars]
-    if sum(ch.isalpha() for ch in sample) < min_chars:
+    if len(_NOT_LETTER.sub("", sample)) < min_chars:
         return None
     lang, prob = _identifier().classify(sample)
     return lang if prob >= 0.5 else None

@@ -32,6 +32,7 @@ _NOT_NAMES = {
     "comment", "comments", "share", "policy", "change", "together", "this", "new", "why",
     "how", "what", "when", "first", "steps", "report", "blog", "event", "events", "dear",
 }
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 _BULLET = re.compile(r"^\s*(?:[\-–—•*·▪►]|\d{1,2}[.)])\s*")
 _ROLE = re.compile(
     r"\b(is|was|has|blogs|works|writes|leads|chairs|runs|founded|directs|teaches)\b.*\b"
@@ -98,7 +99,7 @@ def _is_heading(block: str, allow_period: bool = False) -> bool:
     if "\n" in block or _BULLET.match(block):
         return False
     words = block.split()
-    if not 1 <= len(words) <= 25 or len(block) > 200 or sum(ch.isalpha() for ch in block) < 3:
+    if not 1 <= len(words) <= 25 or len(block) > 200 or len(_NOT_LETTER.sub("", block)) < 3:
         return False
     closing = (",", ";", ":", "…") if allow_period and len(words) <= 15 else (".", ",", ";", ":", "…")
     if block.rstrip().endswith(closing):
