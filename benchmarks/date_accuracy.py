@@ -21,8 +21,8 @@ from common import SHARED, commit, machine, write_section  # noqa: E402
 
 
 def main() -> None:
-    from discourse.store import Store
     from discourse.pipeline import ingest
+    from discourse.store import Store
 
     src = SHARED / "html-news"
     with open(src / "sources.csv", encoding="utf-8") as fh:

@@ -88,15 +88,14 @@ def _summary_table(s: dict) -> Table:
 def ingest_cli(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders to ingest (html/htm/xhtml, txt/md, pdf, docx).")],
     db: Annotated[Path, typer.Option("--db", help="DuckDB store to create or update.")],
-    config: Annotated[Path | None, typer.Option("--config", help="Settings TOML ([ingest] section).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings TOML with an \\[ingest] table.")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="Override a setting: ingest.max_passage_words=100.")] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
 ) -> None:
     """Walk files and folders and load clean, dated, deduplicated passages into a DuckDB store.
 
-    A `sources.csv` beside the files is read as their metadata manifest. Unchanged files
-    are skipped on a rerun; bad files become `rejects` rows and the batch carries on.
+    A sources.csv beside the files is read as their metadata manifest. Unchanged files are skipped on a rerun, changed files replace their rows, and bad files become rejects rows while the batch carries on.
     """
     from rich.progress import (
         BarColumn,
@@ -138,8 +137,10 @@ def clean_cli(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for <input stem>.txt files.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """Write the cleaned main text of each input to OUT/<stem>.txt (pieces in order,
-    separated by blank lines): check cleaning without a database."""
+    """Write the cleaned main text of each input to OUT/<stem>.txt: check cleaning without a database.
+
+    Every piece of a file is written in order (its title line first), separated by blank lines. Folders are walked.
+    """
     from discourse.pipeline import clean_paths
 
     try:
