@@ -156,3 +156,11 @@ def test_lock_names_live_holder_and_clears_stale(tmp_path):
     with Store(db) as store:  # stale lock from a dead process is cleared
         assert store.summary()["documents"] == 0
     assert not lock.exists()
+
+
+def test_two_parser_processes_give_the_same_tables(corpus, tmp_path):
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    ingest([corpus], one)
+    summary = ingest([corpus], two, workers=2)
+    assert summary.files_written == 15
+    assert _tables(one) == _tables(two)

@@ -92,6 +92,7 @@ def ingest_cli(
     set_: Annotated[list[str], typer.Option("--set", help="Override a setting: ingest.max_passage_words=100.")] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Parser processes (one store writer).")] = 1,
 ) -> None:
     """Walk files and folders and load clean, dated, deduplicated passages into a DuckDB store.
 
@@ -118,7 +119,7 @@ def ingest_cli(
                 bar.update(task, completed=n, total=total, description=Path(source).name[:40])
 
             summary = ingest(list(paths), db, settings.ingest, progress=tick,
-                             command="discourse ingest " + " ".join(sys.argv[2:]))
+                             command="discourse ingest " + " ".join(sys.argv[2:]), workers=workers)
     except DiscourseError as exc:
         raise _fail(exc) from exc
     data = summary.as_dict()

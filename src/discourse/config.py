@@ -31,7 +31,11 @@ class IngestSettings(_Strict):
     near_duplicate_threshold: float = Field(0.9, gt=0, le=1, description="MinHash Jaccard")
     minhash_permutations: int = Field(128, ge=16, le=512)
     shingle_words: int = Field(5, ge=1, le=20)
-    language_sample_chars: int = Field(800, ge=100)
+    language_sample_chars: int = Field(600, ge=100, description="text sampled for language ID")
+    ignore_names: list[str] = Field(
+        ["README*", "MANIFEST*", "LICENSE*", "LICENCE*", "CHANGELOG*", "CONTRIBUTING*"],
+        description="file-name globs of folder documentation, recorded as 'ignored' rejects",
+    )
     date_search_paragraphs: int = Field(6, ge=1, description="paragraphs at each end searched for dates")
 
 

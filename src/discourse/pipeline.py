@@ -7,10 +7,15 @@ the file in hand and a rerun skips every file whose bytes are unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import hashlib
 import logging
+import multiprocessing
+import multiprocessing.pool
 import os
 import queue
+import signal
 import threading
 import time
 import uuid
@@ -137,9 +142,16 @@ def _process_guarded(item: InputFile, data: bytes, file_sha: str, settings: Inge
 
 def _read(item: InputFile, stored_hash: str | None, settings: IngestSettings) -> FileResult | None:
     """Process one input file; None when its bytes are unchanged since the last ingest."""
+    if any(fnmatch.fnmatch(item.path.name, pattern) for pattern in settings.ignore_names):
+        if stored_hash == "ignored":
+            return None
+        return FileResult(item.source, "ignored", 0, rejects=[Reject(
+            item.source, SkipReason.IGNORED, "folder documentation, not an article (setting ingest.ignore_names)")])
     try:
         size = item.path.stat().st_size
         if size > settings.max_file_bytes:
+            if stored_hash == f"too-large:{size}":
+                return None
             return FileResult(item.source, f"too-large:{size}", size, rejects=[Reject(
                 item.source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
         data = item.path.read_bytes()
@@ -198,15 +210,40 @@ class _Writer(threading.Thread):
             raise self.error
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _read_job(job: tuple[InputFile, str | None, IngestSettings]) -> FileResult | None:
+    return _read(*job)
+
+
+@contextlib.contextmanager
+def _parsers(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """A pool of parser processes (forked before the store or any thread exists), or None
+    to parse in this process."""
+    if workers <= 1:
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_sigint)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+
+
 def _ingest_files(items: list[InputFile], store: Store, settings: IngestSettings, run_id: str,
-                  summary: IngestSummary, progress: Progress | None) -> None:
+                  summary: IngestSummary, progress: Progress | None,
+                  pool: multiprocessing.pool.Pool | None = None) -> None:
     stored = store.file_hashes()
     writer = _Writer(store, _Dedupe(store, settings), run_id, summary)
     writer.start()
+    jobs = ((item, stored.get(item.source), settings) for item in items)
+    results = pool.imap(_read_job, jobs, chunksize=1) if pool else map(_read_job, jobs)
     try:
-        for n, item in enumerate(items, start=1):
+        for n, (item, result) in enumerate(zip(items, results, strict=True), start=1):
             summary.files_seen += 1
-            result = _read(item, stored.get(item.source), settings)
             if result is None:
                 summary.files_skipped_unchanged += 1
             else:
@@ -218,12 +255,15 @@ def _ingest_files(items: list[InputFile], store: Store, settings: IngestSettings
 
 
 def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | None = None,
-           progress: Progress | None = None, command: str = "discourse ingest") -> IngestSummary:
+           progress: Progress | None = None, command: str = "discourse ingest",
+           workers: int = 1) -> IngestSummary:
     """Ingest files and folders into the DuckDB store at `db`; return what was done.
 
     Safe to rerun: unchanged files are skipped, changed files replace their rows. A
     KeyboardInterrupt stops after the files already parsed are written (each in its own
-    transaction); a hard kill loses at most the two or three files in flight.
+    transaction); a hard kill loses at most the files in flight (two or three, plus one
+    per parser process). `workers` > 1 parses files in that many processes; the results,
+    written by the one store writer in input order, are the same as with one.
     """
     settings = settings or IngestSettings()
     started = time.perf_counter()
@@ -231,12 +271,12 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     summary = IngestSummary(run_id)
     problems: dict[str, list[str]] = {}
     missing = [str(p) for p in paths if not Path(p).exists()]
-    with Store(db, command=command) as store:
+    items = list(iter_inputs([p for p in paths if str(p) not in missing], problems))
+    with _parsers(workers) as pool, Store(db, command=command) as store:
         store.start_run(run_id, command, __version__)
-        items = list(iter_inputs([p for p in paths if str(p) not in missing], problems))
         status = "ok"
         try:
-            _ingest_files(items, store, settings, run_id, summary, progress)
+            _ingest_files(items, store, settings, run_id, summary, progress, pool)
             for source in missing:
                 store.replace_rejects(source, [Reject(source, SkipReason.UNREADABLE, "path does not exist")], run_id)
                 summary.rejects[str(SkipReason.UNREADABLE)] += 1

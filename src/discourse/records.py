@@ -22,6 +22,7 @@ class SkipReason(StrEnum):
     UNREADABLE = "unreadable"
     BAD_MANIFEST = "bad-manifest"
     INTERNAL_ERROR = "internal-error"
+    IGNORED = "ignored"
 
 
 class YearSource(StrEnum):

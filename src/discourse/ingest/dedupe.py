@@ -12,16 +12,13 @@ import numpy as np
 
 __all__ = ["NearDuplicateIndex", "dedupe_key", "minhash_signature", "text_sha256"]
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-_NON_WORD = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 
 
 def dedupe_key(text: str) -> str:
-    """Text reduced for comparison: NFKC, case-folded, quotes unified, punctuation and
-    whitespace runs collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return _SPACE.sub(" ", _NON_WORD.sub(" ", text)).strip()
+    """Text reduced for comparison: NFKC, case-folded, words only (punctuation, quote style
+    and spacing do not count)."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 def text_sha256(text: str, key: str | None = None) -> str:
@@ -44,24 +41,24 @@ def _shingle_hashes(key: str, size: int) -> np.ndarray:
     return np.unique(acc)
 
 
-_PRIME = np.uint64(4294967291)  # largest prime below 2**32: a*h + b stays inside uint64
+_SHIFT = np.uint64(32)
 
 
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.RandomState(1)  # fixed: stored signatures must stay comparable across runs
-    a = rng.randint(1, 2**32 - 5, size=num_perm, dtype=np.uint64)
-    b = rng.randint(0, 2**32 - 5, size=num_perm, dtype=np.uint64)
+    a = rng.randint(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
+    b = rng.randint(0, 2**63, size=num_perm, dtype=np.uint64)
     return a, b
 
 
 def minhash_signature(text: str, num_perm: int = 128, shingle_words: int = 5,
                       key: str | None = None) -> np.ndarray:
     """MinHash signature (uint64 array) of the text's word shingles: for each of `num_perm`
-    universal hashes (a*h(shingle) + b) mod p, the minimum over shingles."""
+    multiply-shift hashes ((a*h + b) mod 2**64) >> 32, the minimum over shingles."""
     hashes = _shingle_hashes(key if key is not None else dedupe_key(text), shingle_words)
     a, b = _permutations(num_perm)
-    return ((np.outer(hashes, a) + b) % _PRIME).min(axis=0)
+    return ((np.outer(hashes, a) + b) >> _SHIFT).min(axis=0)
 
 
 class _Signature:

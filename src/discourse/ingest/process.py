@@ -40,14 +40,15 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def clean_text(raw: RawDocument) -> tuple[list[Piece], str | None, str | None]:
+def clean_text(raw: RawDocument, settings: IngestSettings | None = None) -> tuple[list[Piece], str | None, str | None]:
     """Normalise, remove chrome, split pieces.
 
     Returns (pieces, date found in the text, language of the cleaned text)."""
+    settings = settings or IngestSettings()
     text = normalize_text(raw.text)
-    text_date = date_from_text(paragraphs(text))
+    text_date = date_from_text(paragraphs(text), settings.date_search_paragraphs)
     stripped, _removed = strip_chrome(text)
-    language = detect_language(stripped, sample_chars=800)
+    language = detect_language(stripped, settings.language_sample_chars)
     if language not in ("en", None):
         # title/byline/compilation cues are English-specific; keep other languages whole
         return ([Piece(None, None, stripped)] if stripped else []), text_date, language
@@ -120,7 +121,7 @@ def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
         if len(data) > settings.max_file_bytes:
             raise SkipError(SkipReason.TOO_LARGE, f"{len(data):,} bytes > limit {settings.max_file_bytes:,}")
         raw = read_file_bytes(path, data, settings)
-        pieces, text_date, language = clean_text(raw)
+        pieces, text_date, language = clean_text(raw, settings)
         if not pieces:
             raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
         _build(source, raw, pieces, row, text_date, language, settings, result)
@@ -161,7 +162,7 @@ def clean_file(path: str | Path, settings: IngestSettings | None = None) -> str:
     if size > settings.max_file_bytes:
         raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
     raw = read_file_bytes(path, path.read_bytes(), settings)
-    pieces, _date, _lang = clean_text(raw)
+    pieces, _date, _lang = clean_text(raw, settings)
     if not pieces:
         raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")
     blocks = []
