@@ -20,7 +20,7 @@ from discourse.errors import DiscourseError
 
 app = typer.Typer(
     name="discourse",
-    help="Text mining for leadership discourse: ingest scraped articles into clean, dated passages.",
+    help="Text mining for leadership discourse: ingest articles into clean, dated passages; tag their framing.",
     no_args_is_help=True,
     rich_markup_mode="rich",
     add_completion=False,
@@ -158,6 +158,167 @@ def clean_cli(
                 err.print(f"[yellow]rejected[/yellow] {r['input']}: {r['reason']}: {r['detail']}", highlight=False)
     if results and not any(r["output"] for r in results):
         raise typer.Exit(code=1)
+
+
+_MODEL = typer.Option("--model", help="Framing model: default (chosen by `discourse train`), minilm, hybrid or tfidf.")
+_MODELS_DIR = typer.Option("--models-dir", help="Folder of saved framing models.")
+
+
+def _predictor(model: str, models_dir: Path | None):
+    from discourse.framing.persist import DEFAULT_MODEL_DIR
+    from discourse.framing.predict import load_predictor
+
+    if model not in ("default", "minilm", "tfidf", "hybrid"):
+        raise typer.BadParameter(f"unknown model {model!r}; choose minilm, hybrid or tfidf", param_hint="--model")
+    return load_predictor(model, models_dir or DEFAULT_MODEL_DIR)
+
+
+@app.command("train")
+def train_cli(
+    annotations: Annotated[Path, typer.Option("--annotations", help="Annotation folder.")] = Path("corpus/annotations"),
+    shared: Annotated[Path, typer.Option("--shared", help="Real corpora the references point into.")] = Path("../shared/corpus"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the models and MODEL_CARD.md go.")] = Path("models/framing"),
+    model: Annotated[list[str], typer.Option("--model", help="Model(s) to train.")] = ["minilm", "hybrid", "tfidf"],  # noqa: B006
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (splits, folds, solver).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the training report as JSON.")] = False,
+) -> None:
+    """Train the framing models from the annotation set and write the model card.
+
+    Real passages are resolved from ../shared/corpus; the real test split is used only for the reported metrics.
+    """
+    from discourse.pipeline.framing import train
+
+    try:
+        report = train(annotations, shared, out_dir, tuple(model), seed, ["discourse " + " ".join(sys.argv[1:])])
+    except DiscourseError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(report))
+        return
+    table = Table(title=f"framing models → {out_dir}")
+    for col in ("model", "macro-F1", "hard acc.", "ECE", "n test"):
+        table.add_column(col, justify="right" if col != "model" else "left")
+    for name, m in report["models"].items():
+        t = m["test"]
+        table.add_row(name, f"{t['macro_f1']:.3f}", f"{t.get('hard_accuracy', float('nan')):.3f}", f"{t['ece']:.3f}", str(t["n"]))
+    out.print(table)
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    data: Annotated[Path, typer.Argument(help="Labelled JSON lines: {text, label[, hard]}.")],
+    model: Annotated[str, _MODEL] = "default",
+    models_dir: Annotated[Path | None, _MODELS_DIR] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
+) -> None:
+    """Per-class precision/recall/F1, macro-F1, hard-case accuracy, ECE and confusion matrix on a labelled file."""
+    from discourse.framing.data import read_jsonl
+    from discourse.framing.evaluate import metrics
+
+    try:
+        rows = read_jsonl(data)
+        predictor = _predictor(model, models_dir)
+        hard = [bool(r.get("hard")) for r in rows] if any("hard" in r for r in rows) else None
+        m = metrics(predictor.classes, [r["label"] for r in rows], predictor.predict_proba([r["text"] for r in rows]),
+                    hard, abstain_below=predictor.abstain_below)
+    except (DiscourseError, KeyError) as exc:
+        raise _fail(exc if isinstance(exc, DiscourseError) else DiscourseError(f"{data}: every line needs {exc}")) from exc
+    if as_json:
+        out.print_json(json.dumps(m))
+        return
+    table = Table(title=f"{predictor.model_id} on {data} (n={m['n']})")
+    for col in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="right" if col != "class" else "left")
+    for c, v in m["per_class"].items():
+        table.add_row(c, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", str(v["support"]))
+    out.print(table)
+    out.print(f"macro-F1 {m['macro_f1']:.3f} · accuracy {m['accuracy']:.3f} · ECE {m['ece']:.3f}"
+              + (f" · hard-case accuracy {m['hard_accuracy']:.3f} (n={m['hard_n']})" if "hard_n" in m else ""))
+    labels = m["confusion"]["labels"]
+    cm = Table(title="confusion (rows true, columns predicted)")
+    cm.add_column("")
+    for lab in labels:
+        cm.add_column(lab, justify="right")
+    for lab, row in zip(labels, m["confusion"]["matrix"], strict=True):
+        cm.add_row(lab, *map(str, row))
+    out.print(cm)
+
+
+@app.command("classify")
+def classify_cli(
+    inp: Annotated[str, typer.Argument(help="JSON lines {id, text}; - for stdin.")],
+    out_path: Annotated[str, typer.Option("--out", help="Output JSON lines; - for stdout.")] = "-",
+    model: Annotated[str, _MODEL] = "default",
+    models_dir: Annotated[Path | None, _MODELS_DIR] = None,
+) -> None:
+    """Label each {id, text} line: {id, label, probs, evidence}, in input order."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from discourse.pipeline.framing import classify_jsonl
+
+    try:
+        predictor = _predictor(model, models_dir)
+        show = out_path != "-" and err.is_terminal
+        with Progress(SpinnerColumn(), TextColumn("classify {task.completed} lines"), console=err, disable=not show) as bar:
+            task = bar.add_task("", total=None)
+            counts = classify_jsonl(inp, out_path, predictor, progress=lambda n: bar.update(task, completed=n))
+    except (DiscourseError, OSError) as exc:
+        raise _fail(exc) from exc
+    if out_path != "-":
+        err.print(f"{counts['lines']} lines → {out_path} ({counts['errors']} errors) with {predictor.model_id}")
+
+
+@app.command("score")
+def score_cli(
+    path: Annotated[str, typer.Argument(help="A document (html, txt, md, pdf, docx) or - for stdin.")],
+    model: Annotated[str, _MODEL] = "default",
+    models_dir: Annotated[Path | None, _MODELS_DIR] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Clean and segment one document, label every passage and summarise its framing."""
+    from discourse.pipeline.framing import score_document
+
+    try:
+        result = score_document(path, _predictor(model, models_dir))
+    except DiscourseError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=f"{result['title'] or path} ({result['model']})", show_lines=False)
+    for col in ("#", "label", "conf.", "evidence", "passage"):
+        table.add_column(col, overflow="fold")
+    for r in result["passages"]:
+        table.add_row(f"{r['piece']}.{r['seq']}", r["label"], f"{max(r['probs'].values()):.2f}",
+                      "; ".join(e["text"] for e in r["evidence"][:2]), r["text"][:70] + ("…" if len(r["text"]) > 70 else ""))
+    out.print(table)
+    shares = " · ".join(f"{c} {v:.0%}" for c, v in result["shares"].items())
+    out.print(f"document framing (weighted by passage length): {shares}")
+    for key in ("most_heroic", "most_collaborative"):
+        r = result[key]
+        out.print(f"{key.replace('_', ' ')}: [{r['probs'][key.split('_')[1]]:.2f}] {r['text'][:160]}", highlight=False)
+
+
+@app.command("label")
+def label_cli(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB store made by `discourse ingest`.")],
+    model: Annotated[str, _MODEL] = "default",
+    models_dir: Annotated[Path | None, _MODELS_DIR] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
+) -> None:
+    """Write framing labels and probabilities for every passage into the store's labels table (incremental)."""
+    from discourse.pipeline.framing import label_store
+
+    if not db.exists():
+        raise _fail(DiscourseError(f"store {db} does not exist; run `discourse ingest … --db {db}` first"))
+    try:
+        result = label_store(db, _predictor(model, models_dir))
+    except DiscourseError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(result))
+    else:
+        out.print(f"labelled {result['labelled_now']} passages now, {result['labelled_total']} in all, with {result['model']}")
 
 
 def main() -> None:

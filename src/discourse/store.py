@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS rejects (
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, started TIMESTAMP NOT NULL, finished TIMESTAMP,
     command VARCHAR, counts JSON, status VARCHAR, version VARCHAR);
+CREATE TABLE IF NOT EXISTS labels (
+    passage_id VARCHAR NOT NULL, model_id VARCHAR NOT NULL, label VARCHAR NOT NULL,
+    p_collaborative DOUBLE, p_heroic DOUBLE, p_neutral DOUBLE, evidence JSON, labelled TIMESTAMP,
+    PRIMARY KEY (passage_id, model_id));
 CREATE TABLE IF NOT EXISTS files (
     source VARCHAR PRIMARY KEY, file_sha256 VARCHAR NOT NULL, size BIGINT,
     status VARCHAR NOT NULL, run_id VARCHAR, ingested TIMESTAMP);
@@ -159,7 +163,7 @@ class Store:
         return [r[0] for r in rows]
 
     def table(self, name: str):
-        if name not in {"documents", "passages", "rejects", "runs", "files"}:
+        if name not in {"documents", "passages", "rejects", "runs", "files", "labels"}:
             raise StoreError(f"no table {name!r} in the store")
         return self.con.execute(f"SELECT * FROM {name}").df()
 
@@ -241,6 +245,30 @@ class Store:
             "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
             [_now(), json.dumps(counts, sort_keys=True), status, run_id],
         )
+
+    def unlabelled(self, model_id: str, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` body passages of kept documents with no label from `model_id`."""
+        return self.con.execute(
+            "SELECT p.passage_id, p.text FROM passages p JOIN documents d USING (doc_id) "
+            "WHERE p.kind = 'body' AND d.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM labels l "
+            "WHERE l.passage_id = p.passage_id AND l.model_id = ?) ORDER BY p.passage_id LIMIT ?",
+            [model_id, limit],
+        ).fetchall()
+
+    def write_labels(self, model_id: str, rows: list[dict]) -> None:
+        """Insert one batch of labels in one transaction (rows: passage_id, label, probs, evidence)."""
+        now = _now()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._append("labels", ["passage_id", "model_id", "label", "p_collaborative", "p_heroic",
+                                    "p_neutral", "evidence", "labelled"],
+                         [[r["passage_id"], model_id, r["label"], r["probs"].get("collaborative"),
+                           r["probs"].get("heroic"), r["probs"].get("neutral"), json.dumps(r["evidence"]), now]
+                          for r in rows])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def summary(self) -> dict[str, Any]:
         one = lambda sql: self.con.execute(sql).fetchone()[0]  # noqa: E731

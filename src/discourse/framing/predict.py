@@ -1,0 +1,110 @@
+"""The scoring path: a saved framing model applied without importing scikit-learn (for the
+MiniLM model), so `discourse score` starts fast. Same numbers as `FramingClassifier`."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from discourse.framing.codebook import CUE_NAMES
+from discourse.framing.explain import (
+    Evidence,
+    dense_features,
+    feature_names,
+    linear_evidence,
+    softmax,
+)
+from discourse.framing.persist import (
+    DEFAULT_MODEL_DIR,
+    default_model_name,
+    load_saved,
+    model_id,
+    tfidf_from_saved,
+)
+
+__all__ = ["FramingPredictor", "UNCERTAIN", "load_predictor"]
+
+logger = logging.getLogger(__name__)
+UNCERTAIN = "uncertain"
+
+
+class FramingPredictor:
+    """Probabilities, labels (with abstention) and evidence from a saved linear head."""
+
+    def __init__(self, name: str, meta: dict, arrays: dict, model_id: str) -> None:
+        self.name, self.model_id = name, model_id
+        self.classes = list(meta["classes"])
+        self.coef, self.intercept = arrays["coef"], arrays["intercept"]
+        self.temperature = float(arrays["temperature"][0])
+        self.cue_weight = float(meta["params"]["cue_weight"])
+        self.abstain_below = float(meta["params"]["abstain_below"])
+        self.vectorizer = tfidf_from_saved(meta, arrays) if name in ("tfidf", "hybrid") else None
+        vocab = []
+        if self.vectorizer is not None:
+            vocab = [t for t, _ in sorted(meta["vocabulary"].items(), key=lambda kv: kv[1])]
+        self.names = feature_names(self.coef.shape[1] - len(CUE_NAMES) - len(vocab), vocab)
+        self._encoder = None
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self._encoder is None:
+            from discourse.framing.embed import MiniLMEmbedder
+
+            self._encoder = MiniLMEmbedder.get()
+        return self._encoder.encode(texts)
+
+    def _base(self, texts: list[str]):
+        if self.name == "tfidf":
+            return self.vectorizer.transform(texts)
+        if self.name == "hybrid":
+            from scipy import sparse
+
+            return sparse.hstack([sparse.csr_matrix(self._embed(texts)), self.vectorizer.transform(texts)]).tocsr()
+        return self._embed(texts)
+
+    def _features(self, texts: list[str]):
+        return dense_features(self._base(texts), texts, self.cue_weight)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.classes)))
+        logits = np.asarray(self._features(texts) @ self.coef.T) + self.intercept
+        return softmax(logits / self.temperature)
+
+    def label(self, row: np.ndarray) -> str:
+        return UNCERTAIN if row.max() < self.abstain_below else self.classes[int(row.argmax())]
+
+    def predict(self, texts: list[str], top: int = 5) -> list[dict]:
+        """One record per text: label (or "uncertain"), probs by class, evidence."""
+        if not texts:
+            return []
+        features = self._features(texts)
+        proba = softmax((np.asarray(features @ self.coef.T) + self.intercept) / self.temperature)
+        out = []
+        for i, text in enumerate(texts):
+            row = features[i].toarray().ravel() if hasattr(features[i], "toarray") else np.asarray(features[i]).ravel()
+            evidence: list[Evidence] = linear_evidence(text, row, self.coef, int(proba[i].argmax()), self.names, top)
+            out.append({"label": self.label(proba[i]),
+                        "probs": {c: round(float(p), 4) for c, p in zip(self.classes, proba[i], strict=True)},
+                        "evidence": [e.as_dict() for e in evidence]})
+        return out
+
+
+def _torch_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+def load_predictor(name: str = "default", folder: str | Path = DEFAULT_MODEL_DIR) -> FramingPredictor:
+    """Load a saved model for scoring ("default" = the one `discourse train` chose); falls
+    back to TF-IDF, with a warning, when torch is not installed."""
+    if name == "default":
+        name = default_model_name(folder)
+    if name in ("minilm", "hybrid") and not _torch_available():
+        warnings.warn("torch is not installed: using the TF-IDF framing model instead", stacklevel=2)
+        name = "tfidf"
+    meta, arrays = load_saved(folder, name)
+    return FramingPredictor(name, meta, arrays, model_id(folder, name))

@@ -1,0 +1,166 @@
+"""Framing wired to inputs and outputs: JSONL in/out, one document scored, the store's
+`labels` table filled incrementally."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from discourse.config import IngestSettings
+from discourse.errors import DiscourseError
+from discourse.store import Store
+
+__all__ = ["classify_jsonl", "label_store", "resolver", "score_document", "train"]
+
+Progress = Callable[[int], None]
+
+
+@contextmanager
+def _open(path: str | Path, mode: str) -> Iterator[IO[str]]:
+    if str(path) == "-":
+        yield sys.stdin if "r" in mode else sys.stdout
+        return
+    if "w" in mode:  # write beside, then rename: a crash never leaves half an output file
+        tmp = Path(str(path) + ".tmp")
+        with open(tmp, mode, encoding="utf-8") as fh:
+            yield fh
+        tmp.replace(path)
+    else:
+        with open(path, mode, encoding="utf-8") as fh:
+            yield fh
+
+
+def _records(fh: IO[str]) -> Iterator[tuple[int, dict | None, str | None]]:
+    for n, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield n, None, f"line {n}: not valid JSON ({exc.msg})"
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            yield n, rec if isinstance(rec, dict) else None, f"line {n}: needs a string 'text'"
+            continue
+        yield n, rec, None
+
+
+def classify_jsonl(inp: str | Path, out: str | Path, predictor, batch: int = 64,
+                   progress: Progress | None = None) -> dict:
+    """Label every `{"id", "text"}` line of `inp` into `out` (`-` = stdin/stdout), in input
+    order. A bad line gives an output line with `label: null` and an `error`; the rest go on."""
+    counts = {"lines": 0, "errors": 0}
+    with _open(inp, "r") as src, _open(out, "w") as dst:
+        pending: list[tuple[dict | None, str | None]] = []
+
+        def flush() -> None:
+            good = [rec for rec, err in pending if err is None]
+            preds = iter(predictor.predict([rec["text"] for rec in good]))
+            for rec, err in pending:
+                rid = rec.get("id") if rec else None
+                row = {"id": rid, "label": None, "probs": None, "evidence": [], "error": err} if err else {"id": rid, **next(preds)}
+                dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+            counts["lines"] += len(pending)
+            counts["errors"] += sum(err is not None for _, err in pending)
+            if progress:
+                progress(counts["lines"])
+            pending.clear()
+
+        for _, rec, err in _records(src):
+            pending.append((rec, err))
+            if len(pending) >= batch:
+                flush()
+        flush()
+    return counts
+
+
+def _document_bytes(path: str | Path) -> tuple[Path, bytes]:
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        return Path("stdin.html" if data.lstrip()[:1] == b"<" else "stdin.txt"), data
+    path = Path(path)
+    try:
+        return path, path.read_bytes()
+    except OSError as exc:
+        raise DiscourseError(f"score: cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def score_document(path: str | Path, predictor, settings: IngestSettings | None = None) -> dict:
+    """Clean and segment one document, label each passage and summarise the document:
+    framing shares weighted by passage length (probabilities, so uncertain passages count
+    by how likely each framing is), and its most heroic and most collaborative passages."""
+    from discourse.ingest.process import process_bytes
+
+    name, data = _document_bytes(path)
+    result = process_bytes(str(path), name, data, None, settings or IngestSettings())
+    if not result.passages:
+        reason = result.rejects[0] if result.rejects else None
+        raise DiscourseError(f"score: {path}: " + (f"{reason.reason}: {reason.detail}" if reason else "no passages"))
+    passages = [p for p in result.passages if p.kind == "body"] or result.passages
+    preds = predictor.predict([p.text for p in passages])
+    rows = [{"piece": next(d.piece for d in result.documents if d.doc_id == p.doc_id), "seq": p.seq,
+             "char_start": p.char_start, "text": p.text, **pred} for p, pred in zip(passages, preds, strict=True)]
+    weights = [len(p.text) for p in passages]
+    total = sum(weights)
+    shares = {c: round(sum(w * r["probs"][c] for w, r in zip(weights, rows, strict=True)) / total, 4)
+              for c in predictor.classes}
+    best = {c: max(rows, key=lambda r, c=c: r["probs"][c]) for c in ("heroic", "collaborative")}
+    doc = result.documents[0]
+    return {"source": str(path), "title": doc.title, "author": doc.author, "year": doc.year,
+            "model": predictor.model_id, "passages": rows, "shares": shares,
+            "most_heroic": best["heroic"], "most_collaborative": best["collaborative"]}
+
+
+def label_store(db: str | Path, predictor, batch: int = 256, progress: Progress | None = None,
+                command: str = "discourse label") -> dict:
+    """Label every body passage of the store not yet labelled by this model; each batch
+    commits on its own, so a rerun after a crash continues where it stopped."""
+    done = 0
+    with Store(db, command=command) as store:
+        while rows := store.unlabelled(predictor.model_id, batch):
+            preds = predictor.predict([text for _, text in rows])
+            store.write_labels(predictor.model_id, [{"passage_id": pid, **p} for (pid, _), p in zip(rows, preds, strict=True)])
+            done += len(rows)
+            if progress:
+                progress(done)
+        total = store.query("SELECT count(*) FROM labels WHERE model_id = ?", [predictor.model_id])[0][0]
+    return {"model": predictor.model_id, "labelled_now": done, "labelled_total": total}
+
+
+def resolver(shared: str | Path):
+    """Reference → text for real annotations: the source file under `shared`, decoded and
+    normalised exactly as ingest does, sliced at the stored offsets, hash-checked."""
+    from discourse.framing.data import check_reference
+    from discourse.ingest.normalize import decode_bytes, normalize_text
+
+    shared, cache = Path(shared), {}
+
+    def resolve(ref: dict) -> str | None:
+        path = shared / ref["corpus"] / ref["file"]
+        if not path.is_file():
+            return None
+        if path not in cache:
+            cache[path] = normalize_text(decode_bytes(path.read_bytes())[0])
+        return check_reference(ref, cache[path][ref["char_start"]:ref["char_end"]])
+
+    return resolve
+
+
+def train(annotations: str | Path, shared: str | Path, out: str | Path,
+          models: tuple[str, ...] = ("minilm", "hybrid", "tfidf"), seed: int = 0, commands: list[str] | None = None) -> dict:
+    """Load the annotation set (real passages resolved from `shared`), train and evaluate
+    the models, save them to `out` and write its MODEL_CARD.md."""
+    from discourse.framing.card import write_model_card
+    from discourse.framing.data import load_annotations
+    from discourse.framing.train import train_models
+
+    if not Path(shared).is_dir():
+        raise DiscourseError(f"train: {shared} not found; the real annotations are read from ../shared/corpus")
+    examples = load_annotations(annotations, resolver(shared))
+    report = train_models(examples, out, models, seed)
+    write_model_card(report, out, commands or [f"discourse train --seed {seed}"])
+    return report

@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from discourse.errors import DiscourseError
+from discourse.framing.model import FramingClassifier, LexiconClassifier
+from discourse.framing.persist import load_model, load_saved, model_id, save_model
+from discourse.framing.predict import FramingPredictor
+
+HEROIC = [
+    "The new chief executive took personal control and turned the company round in a year.",
+    "What this city needs is one strong leader with the authority to decide and act.",
+    "She arrived, replaced the board and told every manager exactly what she expected.",
+    "Only a decisive commander could have rescued the operation from chaos.",
+]
+COLLAB = [
+    "The plan was written with carers; our job was to listen and share power.",
+    "No single agency can solve this; the council and charities lead it together.",
+    "We built trust across organisational boundaries and co-produced the service.",
+    "Frontline staff designed the new rota with residents as equal partners.",
+]
+NEUTRAL = [
+    "The board will interview four candidates on 12 March.",
+    "Turnover among chief executives rose to 21% last year.",
+    "The programme runs for six half-days and is open to band 6 staff.",
+    "The meeting was moved to the town hall because of the weather.",
+]
+X = (HEROIC + COLLAB + NEUTRAL) * 3
+Y = (["heroic"] * 4 + ["collaborative"] * 4 + ["neutral"] * 4) * 3
+
+
+class StubEmbedder:
+    """Tiny deterministic stand-in for MiniLM: hashed bag of words, 64 dimensions."""
+
+    def encode(self, texts):
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                out[i, hash(w.strip(".,;")) % 64] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture(scope="module")
+def tfidf_model():
+    return FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y)
+
+
+def test_estimator_contract(tfidf_model):
+    assert list(tfidf_model.classes_) == ["collaborative", "heroic", "neutral"]
+    proba = tfidf_model.predict_proba(X)
+    assert proba.shape == (len(X), 3) and np.allclose(proba.sum(axis=1), 1)
+    assert (tfidf_model.predict(X) == np.array(Y)).mean() > 0.9
+    assert tfidf_model.temperature_ > 0
+
+
+def test_init_stores_params_unchanged_and_unfitted_raises():
+    model = FramingClassifier(embedder="tfidf", C=3.0)
+    assert model.get_params()["C"] == 3.0
+    with pytest.raises(NotFittedError):
+        model.predict(["x"])
+
+
+def test_stub_embedder_backend_fits():
+    model = FramingClassifier(embedder=StubEmbedder(), calibration_folds=3).fit(X, Y)
+    assert (model.predict(X) == np.array(Y)).mean() > 0.8
+
+
+def test_abstains_exactly_below_threshold(tfidf_model):
+    texts = X[:12] + ["A sentence about nothing in particular.", "Leaders and partners met."]
+    top = tfidf_model.predict_proba(texts).max(axis=1)
+    threshold = float(np.median(top))
+    model = FramingClassifier(embedder="tfidf", abstain_below=threshold, calibration_folds=3).fit(X, Y)
+    labels = model.predict_labels(texts)
+    top = model.predict_proba(texts).max(axis=1)
+    assert [lab == "uncertain" for lab in labels] == list(top < threshold)
+    assert "uncertain" in labels and set(labels) - {"uncertain"}
+
+
+def test_explain_reports_stance_rule(tfidf_model):
+    ev = tfidf_model.explain(["Stop waiting for a saviour: the hero model never works."])[0]
+    assert ev[0].kind == "stance-rule" and "critique of heroic" in ev[0].text
+
+
+def test_lexicon_baseline_applies_stance_rule():
+    lex = LexiconClassifier().fit(X, Y)
+    assert lex.predict(["The myth of the heroic chief executive has failed us."])[0] == "collaborative"
+    assert lex.predict(["Partnership is a talking shop; put one person in charge."])[0] == "heroic"
+
+
+def test_wrong_inputs_raise():
+    with pytest.raises(TypeError, match="iterable of str"):
+        FramingClassifier(embedder="tfidf").fit([1, 2, 3], ["heroic"] * 3)
+    with pytest.raises(ValueError, match="labels"):
+        FramingClassifier(embedder="tfidf").fit(["a", "b"], ["heroic"])
+
+
+def test_save_load_roundtrip_and_predictor_agree(tfidf_model, tmp_path):
+    save_model(tfidf_model, tmp_path)
+    loaded = load_model(tmp_path, "tfidf")
+    assert np.allclose(loaded.predict_proba(X), tfidf_model.predict_proba(X))
+    meta, arrays = load_saved(tmp_path, "tfidf")
+    predictor = FramingPredictor("tfidf", meta, arrays, model_id(tmp_path, "tfidf"))
+    assert np.allclose(predictor.predict_proba(X), tfidf_model.predict_proba(X))
+    assert not list(tmp_path.glob("*.pkl")) and not list(tmp_path.glob("*.joblib"))
+
+
+def test_tampered_model_file_is_refused(tfidf_model, tmp_path):
+    save_model(tfidf_model, tmp_path)
+    npz = tmp_path / "tfidf.npz"
+    data = bytearray(npz.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    npz.write_bytes(bytes(data))
+    with pytest.raises(DiscourseError, match="sha256"):
+        load_model(tmp_path, "tfidf")
+
+
+def test_missing_model_says_what_to_do(tmp_path):
+    with pytest.raises(DiscourseError, match="discourse train"):
+        load_model(tmp_path, "minilm")
