@@ -221,8 +221,10 @@ def evaluate_cli(
         hard = [bool(r.get("hard")) for r in rows] if any("hard" in r for r in rows) else None
         m = metrics(predictor.classes, [r["label"] for r in rows], predictor.predict_proba([r["text"] for r in rows]),
                     hard, abstain_below=predictor.abstain_below)
-    except (DiscourseError, KeyError) as exc:
-        raise _fail(exc if isinstance(exc, DiscourseError) else DiscourseError(f"{data}: every line needs {exc}")) from exc
+    except (DiscourseError, OSError) as exc:
+        raise _fail(exc) from exc
+    except KeyError as exc:
+        raise _fail(DiscourseError(f"{data}: every line needs {exc}")) from exc
     if as_json:
         out.print_json(json.dumps(m))
         return
