@@ -323,6 +323,51 @@ def label_cli(
         out.print(f"labelled {result['labelled_now']} passages now, {result['labelled_total']} in all, with {result['model']}")
 
 
+_KEYS = {"h": "heroic", "c": "collaborative", "n": "neutral"}
+
+
+@app.command("annotate")
+def annotate_cli(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB store made by `discourse ingest`.")],
+    out_path: Annotated[Path, typer.Option("--out", help="JSON lines of answers (appended; resumes).")],
+    model: Annotated[str, _MODEL] = "default",
+    models_dir: Annotated[Path | None, _MODELS_DIR] = None,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Passages per round.")] = 25,
+) -> None:
+    """Label the passages the model is least sure about: h/c/n (upper case = hard case), s skip, q quit.
+
+    Uncertainty sampling with one passage per document per round; every answer is saved before the next question, and a rerun resumes where it stopped.
+    """
+    import datetime as dt
+
+    from rich.panel import Panel
+
+    from discourse.pipeline.framing import annotation_queue, read_done, save_answer
+
+    try:
+        predictor = _predictor(model, models_dir)
+        done = read_done(out_path)
+        queue = annotation_queue(db, predictor, done, batch)
+    except DiscourseError as exc:
+        raise _fail(exc) from exc
+    answered = 0
+    for item in queue:
+        guess = max(item["probs"], key=item["probs"].get)
+        out.print(Panel(item["text"], title=f"{item['passage_id']}  model: {guess} "
+                        + " ".join(f"{c[:4]} {p:.2f}" for c, p in item["probs"].items())))
+        key = typer.prompt("h heroic · c collaborative · n neutral (upper case: hard) · s skip · q quit", default="s")
+        if key.strip().lower() == "q":
+            break
+        label = _KEYS.get(key.strip().lower())
+        if label is None:
+            continue
+        save_answer(out_path, {"passage_id": item["passage_id"], "doc_id": item["doc_id"], "text": item["text"],
+                               "label": label, "hard": key.strip().isupper(), "model": predictor.model_id,
+                               "probs": item["probs"], "annotated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+        answered += 1
+    out.print(f"{answered} answers saved to {out_path} ({len(done) + answered} in all)")
+
+
 def main() -> None:
     app()
 

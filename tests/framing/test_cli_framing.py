@@ -118,3 +118,17 @@ def test_evaluate_prints_metrics(tmp_path):
     assert result.exit_code == 0, result.output
     m = json.loads(result.output)
     assert m["n"] == 3 and "hard_accuracy" in m and len(m["confusion"]["matrix"]) == 3
+
+
+def test_annotate_saves_each_answer_and_resumes(tmp_path):
+    db, out = tmp_path / "s.duckdb", tmp_path / "labels.jsonl"
+    assert runner.invoke(app, ["ingest", str(SAMPLE / "text"), "--db", str(db), "-q"]).exit_code == 0
+    first = runner.invoke(app, ["annotate", "--db", str(db), "--out", str(out), "--batch", "5"], input="h\nC\ns\nq\n")
+    assert first.exit_code == 0, first.output
+    saved = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["label"], r["hard"]) for r in saved] == [("heroic", False), ("collaborative", True)]
+    assert len({r["doc_id"] for r in saved}) == 2  # one passage per document in a round
+    second = runner.invoke(app, ["annotate", "--db", str(db), "--out", str(out), "--batch", "5"], input="n\nq\n")
+    assert second.exit_code == 0
+    again = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(again) == 3 and again[2]["passage_id"] not in {r["passage_id"] for r in saved}

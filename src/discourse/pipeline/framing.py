@@ -14,7 +14,8 @@ from discourse.config import IngestSettings
 from discourse.errors import DiscourseError
 from discourse.store import Store
 
-__all__ = ["classify_jsonl", "label_store", "resolver", "score_document", "train"]
+__all__ = ["annotation_queue", "classify_jsonl", "label_store", "read_done", "resolver", "save_answer",
+           "score_document", "train"]
 
 Progress = Callable[[int], None]
 
@@ -164,3 +165,57 @@ def train(annotations: str | Path, shared: str | Path, out: str | Path,
     report = train_models(examples, out, models, seed)
     write_model_card(report, out, commands or [f"discourse train --seed {seed}"])
     return report
+
+
+def annotation_queue(db: str | Path, predictor, done: set[str], limit: int = 50,
+                     pool: int = 2000) -> list[dict]:
+    """Passages to annotate next: the ones the model is least sure about (entropy of its
+    probabilities), at most one per document, skipping passages in `done`. Reads the store
+    only."""
+    import numpy as np
+
+    with Store(db, read_only=True) as store:
+        rows = store.query(
+            "SELECT p.passage_id, p.doc_id, p.text FROM passages p JOIN documents d USING (doc_id) "
+            "WHERE p.kind = 'body' AND d.duplicate_of IS NULL ORDER BY hash(p.passage_id) LIMIT ?",
+            [pool + len(done)])
+    rows = [r for r in rows if r[0] not in done][:pool]
+    if not rows:
+        return []
+    proba = predictor.predict_proba([r[2] for r in rows])
+    entropy = -(proba * np.log(proba + 1e-12)).sum(axis=1)
+    picked, docs = [], set()
+    for i in np.argsort(-entropy):
+        pid, doc, text = rows[i]
+        if doc in docs:
+            continue  # diversity: one passage per document per round
+        docs.add(doc)
+        picked.append({"passage_id": pid, "doc_id": doc, "text": text,
+                       "probs": {c: round(float(p), 4) for c, p in zip(predictor.classes, proba[i], strict=True)}})
+        if len(picked) >= limit:
+            break
+    return picked
+
+
+def read_done(out: str | Path) -> set[str]:
+    """Passage ids already annotated in `out` (so a session resumes where it stopped)."""
+    path = Path(out)
+    if not path.is_file():
+        return set()
+    done = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            done.add(json.loads(line)["passage_id"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue  # a line cut by a crash: that answer is asked again
+    return done
+
+
+def save_answer(out: str | Path, record: dict) -> None:
+    """Append one answer and flush it to disk before the next question."""
+    import os
+
+    with open(out, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
