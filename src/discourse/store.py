@@ -144,14 +144,6 @@ class Store:
         ).fetchall()
         return {sha: (doc_id, source) for sha, doc_id, source in rows}
 
-    def exact_duplicate(self, sha256: str, exclude_source: str) -> str | None:
-        row = self.con.execute(
-            "SELECT doc_id FROM documents WHERE sha256 = ? AND duplicate_of IS NULL "
-            "AND source <> ? ORDER BY doc_id LIMIT 1",
-            [sha256, exclude_source],
-        ).fetchone()
-        return row[0] if row else None
-
     def signatures(self) -> dict[str, np.ndarray]:
         rows = self.con.execute(
             "SELECT doc_id, minhash FROM documents WHERE duplicate_of IS NULL AND minhash IS NOT NULL"

@@ -67,11 +67,13 @@ class FramingPredictor:
     def _features(self, texts: list[str]):
         return dense_features(self._base(texts), texts, self.cue_weight)
 
+    def _proba(self, features) -> np.ndarray:
+        return softmax((np.asarray(features @ self.coef.T) + self.intercept) / self.temperature)
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.classes)))
-        logits = np.asarray(self._features(texts) @ self.coef.T) + self.intercept
-        return softmax(logits / self.temperature)
+        return self._proba(self._features(texts))
 
     def label(self, row: np.ndarray) -> str:
         return UNCERTAIN if row.max() < self.abstain_below else self.classes[int(row.argmax())]
@@ -81,7 +83,7 @@ class FramingPredictor:
         if not texts:
             return []
         features = self._features(texts)
-        proba = softmax((np.asarray(features @ self.coef.T) + self.intercept) / self.temperature)
+        proba = self._proba(features)
         out = []
         for i, text in enumerate(texts):
             row = features[i].toarray().ravel() if hasattr(features[i], "toarray") else np.asarray(features[i]).ravel()

@@ -20,7 +20,7 @@ from discourse.ingest.readers import read_file_bytes, reader_for
 from discourse.ingest.segment import segment
 from discourse.records import Document, Passage, RawDocument, Reject, SkipReason, YearSource
 
-__all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file"]
+__all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file", "read_input"]
 
 _PLURAL_AUTHORS = {"several", "various", "multiple", "many", "anonymous", "staff"}
 
@@ -135,6 +135,18 @@ def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
     return result
 
 
+def read_input(path: Path, settings: IngestSettings) -> bytes:
+    """A file's bytes, refusing (SkipError) files over `max_file_bytes` before reading
+    them and files that cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SkipError(SkipReason.UNREADABLE, str(exc)) from exc
+
+
 def process_file(path: str | Path, source: str | None = None, row: ManifestRow | None = None,
                  settings: IngestSettings | None = None) -> FileResult:
     """Process one file from disk (see `process_bytes`)."""
@@ -142,13 +154,9 @@ def process_file(path: str | Path, source: str | None = None, row: ManifestRow |
     settings = settings or IngestSettings()
     source = source or str(path)
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            return FileResult(source, "size:" + str(size), size, rejects=[Reject(
-                source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileResult(source, "unreadable", 0, rejects=[Reject(source, SkipReason.UNREADABLE, str(exc))])
+        data = read_input(path, settings)
+    except SkipError as exc:
+        return FileResult(source, f"{exc.reason}:{exc.detail}", 0, rejects=[Reject(source, SkipReason(exc.reason), exc.detail)])
     return process_bytes(source, path, data, row, settings)
 
 
@@ -158,10 +166,7 @@ def clean_file(path: str | Path, settings: IngestSettings | None = None) -> str:
     path = Path(path)
     settings = settings or IngestSettings()
     reader_for(path)
-    size = path.stat().st_size
-    if size > settings.max_file_bytes:
-        raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
-    raw = read_file_bytes(path, path.read_bytes(), settings)
+    raw = read_file_bytes(path, read_input(path, settings), settings)
     pieces, _date, _lang = clean_text(raw, settings)
     if not pieces:
         raise SkipError(SkipReason.NO_TEXT, "nothing left after removing page chrome")

@@ -12,7 +12,6 @@ from typing import IO
 
 from discourse.config import IngestSettings
 from discourse.errors import DiscourseError
-from discourse.store import Store
 
 __all__ = ["annotation_queue", "classify_jsonl", "label_store", "read_done", "resolver", "save_answer",
            "score_document", "train"]
@@ -120,6 +119,8 @@ def label_store(db: str | Path, predictor, batch: int = 256, progress: Progress 
                 command: str = "discourse label") -> dict:
     """Label every body passage of the store not yet labelled by this model; each batch
     commits on its own, so a rerun after a crash continues where it stopped."""
+    from discourse.store import Store
+
     done = 0
     with Store(db, command=command) as store:
         while rows := store.unlabelled(predictor.model_id, batch):
@@ -173,6 +174,8 @@ def annotation_queue(db: str | Path, predictor, done: set[str], limit: int = 50,
     probabilities), at most one per document, skipping passages in `done`. Reads the store
     only."""
     import numpy as np
+
+    from discourse.store import Store
 
     with Store(db, read_only=True) as store:
         rows = store.query(

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from discourse import __version__
 from discourse.config import IngestSettings
+from discourse.errors import SkipError
 from discourse.ingest.dedupe import NearDuplicateIndex
 from discourse.ingest.metadata import MANIFEST_NAME, ManifestRow, read_manifest
-from discourse.ingest.process import FileResult, process_bytes
+from discourse.ingest.process import FileResult, process_bytes, read_input
 from discourse.records import Reject, SkipReason
 from discourse.store import Store
 
@@ -148,15 +149,12 @@ def _read(item: InputFile, stored_hash: str | None, settings: IngestSettings) ->
         return FileResult(item.source, "ignored", 0, rejects=[Reject(
             item.source, SkipReason.IGNORED, "folder documentation, not an article (setting ingest.ignore_names)")])
     try:
-        size = item.path.stat().st_size
-        if size > settings.max_file_bytes:
-            if stored_hash == f"too-large:{size}":
-                return None
-            return FileResult(item.source, f"too-large:{size}", size, rejects=[Reject(
-                item.source, SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")])
-        data = item.path.read_bytes()
-    except OSError as exc:
-        return FileResult(item.source, "unreadable", 0, rejects=[Reject(item.source, SkipReason.UNREADABLE, str(exc))])
+        data = read_input(item.path, settings)
+    except SkipError as exc:
+        key = f"{exc.reason}:{exc.detail}"  # stands in for the content hash of a refused file
+        if stored_hash == key:
+            return None
+        return FileResult(item.source, key, 0, rejects=[Reject(item.source, SkipReason(exc.reason), exc.detail)])
     file_sha = hashlib.sha256(data).hexdigest()
     if stored_hash == file_sha:
         return None
