@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from discourse.errors import ConfigError
 
-__all__ = ["IngestSettings", "Settings", "apply_overrides", "load_settings"]
+__all__ = [
+    "IngestSettings", "Settings", "TopicSettings", "TrendSettings", "apply_overrides", "load_settings",
+]
 
 
 class _Strict(BaseModel):
@@ -39,8 +41,85 @@ class IngestSettings(_Strict):
     date_search_paragraphs: int = Field(6, ge=1, description="paragraphs at each end searched for dates")
 
 
+class UmapSettings(_Strict):
+    """`[topics.umap]`: UMAP reduction (BERTopic's default), passed to `umap.UMAP`."""
+
+    n_neighbors: int = Field(15, ge=2)
+    n_components: int = Field(5, ge=2)
+    min_dist: float = Field(0.0, ge=0)
+    metric: str = "cosine"
+
+
+class PcaSettings(_Strict):
+    """`[topics.pca]`: a fast linear reduction (`reduction = "pca"`)."""
+
+    n_components: int = Field(5, ge=2)
+
+
+class HdbscanSettings(_Strict):
+    """`[topics.hdbscan]`: density clustering (BERTopic's default); leaves outliers in topic -1."""
+
+    min_cluster_size: int = Field(10, ge=2)
+    min_samples: int | None = Field(None, ge=1)
+    cluster_selection_method: str = Field("eom", pattern="^(eom|leaf)$")
+
+
+class KmeansSettings(_Strict):
+    """`[topics.kmeans]`: every passage in a topic, a fixed number of topics."""
+
+    n_clusters: int = Field(8, ge=2)
+
+
+class VectorizerSettings(_Strict):
+    """`[topics.vectorizer]`: the CountVectorizer behind c-TF-IDF. `min_df` counts *topics*
+    (BERTopic joins each topic's passages into one document), so 1 keeps distinctive terms."""
+
+    ngram_range: tuple[int, int] = (1, 2)
+    stop_words: str | None = "english"
+    min_df: int = Field(1, ge=1)
+    max_features: int | None = Field(None, ge=100)
+
+
+class TopicSettings(_Strict):
+    """`[topics]`: the topic model. Sub-models are chosen by name, as BERTopic takes them."""
+
+    embedder: str = Field("minilm", description="passage embeddings, shared with the classifier")
+    reduction: str = Field("umap", pattern="^(umap|pca)$")
+    clustering: str = Field("hdbscan", pattern="^(hdbscan|kmeans)$")
+    umap: UmapSettings = UmapSettings()
+    pca: PcaSettings = PcaSettings()
+    hdbscan: HdbscanSettings = HdbscanSettings()
+    kmeans: KmeansSettings = KmeansSettings()
+    vectorizer: VectorizerSettings = VectorizerSettings()
+    top_n_words: int = Field(10, ge=3, description="c-TF-IDF terms kept per topic")
+    label_terms: int = Field(4, ge=1, le=8, description="terms in a topic's short label")
+    outlier_strategy: str = Field("embeddings", pattern="^(embeddings|c-tf-idf|none)$")
+    outlier_threshold: float = Field(0.0, ge=0, description="min similarity to leave topic -1")
+    random_state: int = 42
+    seeds: int = Field(1, ge=1, le=10, description="fits with seeds random_state, +1, ...")
+    max_passages: int = Field(20_000, ge=50, description="fit on a sample this size, transform the rest")
+    baseline: str = Field("nmf", pattern="^(nmf|lda)$", description="fast baseline for NPMI/diversity")
+    quality_top_n: int = Field(10, ge=3, description="terms per topic for NPMI and diversity")
+
+
+class TrendSettings(_Strict):
+    """`[trends]`: yearly shares with document-bootstrap intervals, "what moved", exemplars."""
+
+    bootstrap: int = Field(1000, ge=100, description="resamples of documents per interval")
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    random_state: int = 42
+    min_docs: int = Field(5, ge=1, description="cells with fewer documents are flagged low_n")
+    year_bin: int = Field(1, ge=1, description="years per period (10 = decades) for sparse series")
+    window_years: int = Field(5, ge=1, description="first and last windows compared in 'what moved'")
+    min_changepoint_periods: int = Field(6, ge=4, description="shorter series get no change-point")
+    exemplars: int = Field(3, ge=1, le=10, description="passages per topic x framing cell")
+    model_id: str | None = Field(None, description="labels of this model (default: most recent)")
+
+
 class Settings(_Strict):
     ingest: IngestSettings = IngestSettings()
+    topics: TopicSettings = TopicSettings()
+    trends: TrendSettings = TrendSettings()
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ __all__ = [
     "SkipError",
     "StoreError",
     "StoreLockedError",
+    "TopicError",
+    "TrendError",
 ]
 
 
@@ -34,3 +36,11 @@ class StoreError(DiscourseError):
 
 class StoreLockedError(StoreError):
     """Another live process holds the store."""
+
+
+class TopicError(DiscourseError):
+    """The topic model cannot be fitted or applied (too few passages, no clusters)."""
+
+
+class TrendError(DiscourseError):
+    """Trend tables cannot be computed (no dated, labelled or topic-assigned passages)."""

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from discourse.errors import StoreError, StoreLockedError
 from discourse.records import Document, Passage, Reject
 
-__all__ = ["Store"]
+__all__ = ["ANALYSIS_TABLES", "Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,10 +42,26 @@ CREATE TABLE IF NOT EXISTS labels (
     passage_id VARCHAR NOT NULL, model_id VARCHAR NOT NULL, label VARCHAR NOT NULL,
     p_collaborative DOUBLE, p_heroic DOUBLE, p_neutral DOUBLE, evidence JSON, labelled TIMESTAMP,
     PRIMARY KEY (passage_id, model_id));
+CREATE TABLE IF NOT EXISTS embeddings (
+    text_key VARCHAR NOT NULL, embedder VARCHAR NOT NULL, vector FLOAT[] NOT NULL,
+    PRIMARY KEY (text_key, embedder));
 CREATE TABLE IF NOT EXISTS files (
     source VARCHAR PRIMARY KEY, file_sha256 VARCHAR NOT NULL, size BIGINT,
     status VARCHAR NOT NULL, run_id VARCHAR, ingested TIMESTAMP);
 """
+_CORE_TABLES = {"documents", "passages", "rejects", "runs", "files", "labels", "embeddings"}
+# analysis tables, each with what to run when it is missing
+ANALYSIS_TABLES = {
+    "topics": "run `discourse topics` first",
+    "passage_topics": "run `discourse topics` first",
+    "topic_terms_by_year": "run `discourse topics` first",
+    "topic_quality": "run `discourse topics` first",
+    "trend_topic_year": "run `discourse trends` first",
+    "trend_framing_year": "run `discourse trends` first",
+    "trend_topic_framing_year": "run `discourse trends` first",
+    "trend_moves": "run `discourse trends` first",
+    "trend_exemplars": "run `discourse trends` first",
+}
 _DOC_COLS = [
     "doc_id", "source", "piece", "title", "author", "published", "year", "year_source",
     "language", "text", "sha256", "duplicate_of", "url", "doc_type", "fmt",
@@ -155,9 +172,94 @@ class Store:
         return [r[0] for r in rows]
 
     def table(self, name: str):
-        if name not in {"documents", "passages", "rejects", "runs", "files", "labels"}:
+        if name not in _CORE_TABLES | set(ANALYSIS_TABLES):
             raise StoreError(f"no table {name!r} in the store")
+        if not self.has_table(name):
+            raise StoreError(f"table {name!r} is not in {self.path} yet; {ANALYSIS_TABLES.get(name, 'run its stage')}")
         return self.con.execute(f"SELECT * FROM {name}").df()
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0])
+
+    def corpus_passages(self) -> pd.DataFrame:
+        """Body passages of kept documents with their document's year, ordered by id;
+        `text_key` is the sha256 of the text (the embedding cache key)."""
+        return self.con.execute(
+            "SELECT p.passage_id, p.doc_id, p.text, d.year, sha256(p.text) AS text_key "
+            "FROM passages p JOIN documents d USING (doc_id) "
+            "WHERE p.kind = 'body' AND d.duplicate_of IS NULL ORDER BY p.passage_id").df()
+
+    def document_frame(self) -> pd.DataFrame:
+        return self.con.execute(
+            "SELECT doc_id, source, piece, title, author, year, url FROM documents "
+            "WHERE duplicate_of IS NULL ORDER BY doc_id").df()
+
+    def label_frame(self, model_id: str | None = None) -> tuple[str, pd.DataFrame]:
+        """Labels of one model (default: the most recently written), as (model_id, frame)."""
+        if model_id is None:
+            rows = self.con.execute(
+                "SELECT model_id FROM labels GROUP BY model_id ORDER BY max(labelled) DESC LIMIT 1").fetchall()
+            if not rows:
+                raise StoreError(f"no labels in {self.path}; run `discourse label --db {self.path}` first")
+            model_id = rows[0][0]
+        frame = self.con.execute(
+            "SELECT passage_id, label, p_collaborative, p_heroic, p_neutral, evidence FROM labels "
+            "WHERE model_id = ? ORDER BY passage_id", [model_id]).df()
+        return model_id, frame
+
+    # -- embedding cache (keyed by sha256 of the passage text) ---------------
+    def missing_embeddings(self, embedder: str, limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` (text_key, text) of body passages with no cached embedding."""
+        return self.con.execute(
+            "SELECT k, any_value(text) FROM (SELECT sha256(p.text) AS k, p.text FROM passages p "
+            "JOIN documents d USING (doc_id) WHERE p.kind = 'body' AND d.duplicate_of IS NULL) q "
+            "WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.embedder = ? AND e.text_key = q.k) "
+            "GROUP BY k ORDER BY k LIMIT ?", [embedder, limit]).fetchall()
+
+    def embeddings_for(self, embedder: str, keys: list[str]) -> dict[str, np.ndarray]:
+        if not keys:
+            return {}
+        table = self.con.sql(
+            "SELECT text_key, vector FROM embeddings WHERE embedder = ? AND text_key IN (SELECT unnest(?))",
+            params=[embedder, list(keys)]).to_arrow_table()
+        if table.num_rows == 0:
+            return {}
+        flat = table.column("vector").combine_chunks().flatten().to_numpy(zero_copy_only=False)
+        matrix = flat.astype(np.float32).reshape(table.num_rows, -1)
+        return dict(zip(table.column("text_key").to_pylist(), matrix, strict=True))
+
+    def write_embeddings(self, embedder: str, keys: list[str], vectors: np.ndarray) -> None:
+        """Cache vectors (one transaction; keys already cached are left as they are)."""
+        if not keys:
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "INSERT OR IGNORE INTO embeddings SELECT unnest(?), ?, unnest(?)",
+                [list(keys), embedder, np.asarray(vectors, dtype=np.float32).tolist()])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    # -- analysis tables (topics, trends): replaced whole, atomically --------
+    def replace_tables(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Replace each named analysis table by its frame, all in one transaction: a crash
+        leaves the previous tables, never a mix."""
+        unknown = set(frames) - set(ANALYSIS_TABLES)
+        if unknown:
+            raise StoreError(f"not analysis tables: {sorted(unknown)}")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name, frame in frames.items():
+                self.con.register("_frame", frame)
+                self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _frame")
+                self.con.unregister("_frame")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()

@@ -48,6 +48,15 @@ class FramingPredictor:
         self.names = feature_names(self.coef.shape[1] - len(CUE_NAMES) - len(vocab), vocab)
         self._encoder = None
 
+    @property
+    def embedder(self) -> str | None:
+        """Name of the sentence embedder this model reads (None for TF-IDF)."""
+        return None if self.name == "tfidf" else "minilm"
+
+    def use_encoder(self, encoder) -> None:
+        """Embed through `encoder` (anything with `encode(texts)`), e.g. a cache in the store."""
+        self._encoder = encoder
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         if self._encoder is None:
             from discourse.framing.embed import MiniLMEmbedder

@@ -119,10 +119,13 @@ def label_store(db: str | Path, predictor, batch: int = 256, progress: Progress 
                 command: str = "discourse label") -> dict:
     """Label every body passage of the store not yet labelled by this model; each batch
     commits on its own, so a rerun after a crash continues where it stopped."""
+    from discourse.pipeline.embeddings import StoreEncoder, get_embedder
     from discourse.store import Store
 
     done = 0
     with Store(db, command=command) as store:
+        if predictor.embedder:  # embeddings cached in the store, shared with `discourse topics`
+            predictor.use_encoder(StoreEncoder(store, get_embedder(predictor.embedder), predictor.embedder))
         while rows := store.unlabelled(predictor.model_id, batch):
             preds = predictor.predict([text for _, text in rows])
             store.write_labels(predictor.model_id, [{"passage_id": pid, **p} for (pid, _), p in zip(rows, preds, strict=True)])

@@ -1,0 +1,69 @@
+"""Passage embeddings computed once and shared: the store's `embeddings` table, keyed by
+the sha256 of the passage text and the embedder's name, backs both the classifier
+(`discourse label`) and the topic model (`discourse topics`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["EMBEDDERS", "StoreEncoder", "embed_store", "get_embedder"]
+
+
+def _minilm():
+    from discourse.framing.embed import MiniLMEmbedder
+
+    return MiniLMEmbedder.get()
+
+
+# registered embedders (config names them; `discourse.framing.embed` holds the code)
+EMBEDDERS: dict[str, Callable[[], object]] = {"minilm": _minilm}
+
+
+def get_embedder(name: str):
+    from discourse.errors import ConfigError
+
+    if name not in EMBEDDERS:
+        raise ConfigError(f"unknown embedder {name!r}; choose one of {sorted(EMBEDDERS)}")
+    return EMBEDDERS[name]()
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StoreEncoder:
+    """`encode(texts)` like the base embedder, reading cached vectors from the store and
+    writing the new ones (one transaction per call), so no text is embedded twice."""
+
+    def __init__(self, store, base, name: str) -> None:
+        self.store, self.base, self.name = store, base, name
+        self.computed = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        found = self.store.embeddings_for(self.name, sorted(set(keys)))
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+        if missing:
+            vectors = self.base.encode([t for _, t in missing])
+            self.store.write_embeddings(self.name, [k for k, _ in missing], vectors)
+            found.update(zip([k for k, _ in missing], vectors, strict=True))
+            self.computed += len(missing)
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+
+
+def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int], None] | None = None) -> int:
+    """Embed every body passage with no cached vector, in bounded batches, each committed
+    on its own (a crash loses at most one batch). Returns how many were computed."""
+    base = None
+    total = len(store.missing_embeddings(name, 10**9)) if progress else 0
+    done = 0
+    while rows := store.missing_embeddings(name, batch):
+        base = base or get_embedder(name)
+        store.write_embeddings(name, [k for k, _ in rows], base.encode([t for _, t in rows]))
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    return done
