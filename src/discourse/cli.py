@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from discourse import __version__
+from discourse.commands.common import err, out
+from discourse.commands.common import fail as _fail
+from discourse.commands.common import settings as _settings
 from discourse.errors import DiscourseError
 
 app = typer.Typer(
@@ -25,10 +27,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-
 def _version(value: bool) -> None:
     if value:
         out.print(f"discourse {__version__}")
@@ -43,24 +41,6 @@ def _main(
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(code=1)
-
-
-def _settings(config: Path | None, overrides: list[str]):
-    from discourse.config import load_settings
-    from discourse.errors import ConfigError
-
-    pairs = {}
-    for item in overrides:
-        if "=" not in item:
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. ingest.max_passage_words=100")
-        key, value = item.split("=", 1)
-        pairs[key] = value
-    return load_settings(config, pairs)
 
 
 def _summary_table(s: dict) -> Table:
@@ -366,6 +346,16 @@ def annotate_cli(
                                "probs": item["probs"], "annotated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         answered += 1
     out.print(f"{answered} answers saved to {out_path} ({len(done) + answered} in all)")
+
+
+def _register() -> None:
+    from discourse.commands.analysis import topics_cli, trends_cli
+
+    app.command("topics")(topics_cli)
+    app.command("trends")(trends_cli)
+
+
+_register()
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ arguments; heavy backends are imported only when selected. Time slicing lives in
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,7 @@ def _reduction(s: TopicSettings, seed: int):
 
     u = s.umap
     return UMAP(n_neighbors=u.n_neighbors, n_components=u.n_components, min_dist=u.min_dist,
-                metric=u.metric, random_state=seed, low_memory=True)
+                metric=u.metric, random_state=seed, low_memory=True, n_jobs=1)
 
 
 def _clustering(s: TopicSettings, seed: int):
@@ -127,14 +129,9 @@ class TopicModel(BaseEstimator):
         new = np.asarray(new)
         # recompute c-TF-IDF for the new assignment (BERTopic's documented follow-up); its
         # warning about custom assignments is about later topic reduction, which we never do
-        bt_logger = logging.getLogger("BERTopic")
-        level = bt_logger.level
-        bt_logger.setLevel(logging.ERROR)
-        try:
+        with _quiet_bertopic():
             self.model_.update_topics(docs, topics=new.tolist(), top_n_words=s.top_n_words,
                                       vectorizer_model=build_vectorizer(s))
-        finally:
-            bt_logger.setLevel(level)
         return new
 
     def _describe(self, embeddings: np.ndarray) -> None:
@@ -174,9 +171,21 @@ class TopicModel(BaseEstimator):
         """BERTopic's safetensors serialisation (no pickle), without the embedding model."""
         check_is_fitted(self, "topics_")
         folder = Path(folder)
-        self.model_.save(str(folder), serialization="safetensors", save_ctfidf=True,
-                         save_embedding_model=False)
+        with _quiet_bertopic():  # it warns that no embedding model is saved: by design
+            self.model_.save(str(folder), serialization="safetensors", save_ctfidf=True,
+                             save_embedding_model=False)
         return folder
+
+
+@contextmanager
+def _quiet_bertopic() -> Iterator[None]:
+    bt_logger = logging.getLogger("BERTopic")
+    level = bt_logger.level
+    bt_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        bt_logger.setLevel(level)
 
 
 def _check(docs: list[str], embeddings: np.ndarray) -> tuple[list[str], np.ndarray]:

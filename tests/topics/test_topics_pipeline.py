@@ -1,0 +1,53 @@
+"""`discourse topics` then `discourse trends` on the sample corpus (hash embedder, TF-IDF labels)."""
+
+import json
+import shutil
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from discourse.cli import app
+from discourse.store import Store
+
+FAST = ["--set", "topics.embedder=hash", "--set", "topics.reduction=pca", "--set", "topics.clustering=kmeans",
+        "--set", "topics.kmeans.n_clusters=5"]
+
+
+def test_topics_then_trends_write_tables_and_contract_csvs(labelled_sample, tmp_path, hash_embedder):
+    db = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample, db)
+    runner = CliRunner()
+    r = runner.invoke(app, ["topics", "--db", str(db), "--json", "--seeds", "2", *FAST])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output)
+    assert summary["topics"] == 5 and summary["embedded_now"] == summary["passages"] > 200
+    assert (tmp_path / "s-topics" / "model" / "topics.json").exists()  # BERTopic safetensors folder
+    assert not list((tmp_path / "s-topics" / "model").glob("*.pkl")) and not list((tmp_path / "s-topics").glob("*.pickle"))
+    calls = hash_embedder.calls
+    r = runner.invoke(app, ["topics", "--db", str(db), "--json", *FAST])  # embeddings come from the store
+    assert r.exit_code == 0 and json.loads(r.output)["embedded_now"] == 0 and hash_embedder.calls == calls
+
+    out = tmp_path / "trends"
+    r = runner.invoke(app, ["trends", "--db", str(db), "--out", str(out), "--set", "trends.bootstrap=200"])
+    assert r.exit_code == 0, r.output
+    tot = pd.read_csv(out / "topics_over_time.csv")
+    assert list(tot.columns[:7]) == ["topic_id", "label", "year", "n_passages", "share", "ci_low", "ci_high"]
+    fby = pd.read_csv(out / "framing_by_year.csv")
+    assert list(fby.columns[:6]) == ["year", "label", "n_docs", "share", "ci_low", "ci_high"]
+    assert (fby["ci_low"] <= fby["share"]).all() and (fby["share"] <= fby["ci_high"]).all()
+    with Store(db, read_only=True) as store:
+        assert len(store.table("passage_topics")) == summary["passages"]
+        for name in ("trend_topic_year", "trend_framing_year", "trend_topic_framing_year", "trend_moves", "trend_exemplars"):
+            assert len(store.table(name)) > 0, name
+
+
+def test_trends_without_topics_says_what_to_run(labelled_sample, tmp_path):
+    db = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample, db)
+    r = CliRunner().invoke(app, ["trends", "--db", str(db)])
+    assert r.exit_code == 1 and "discourse topics" in r.output
+
+
+def test_topics_on_missing_store_is_one_line_error(tmp_path):
+    r = CliRunner().invoke(app, ["topics", "--db", str(tmp_path / "nope.duckdb")])
+    assert r.exit_code == 1 and "discourse ingest" in r.output
