@@ -39,8 +39,10 @@ def _main(
                                           help="Print the version and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # a run's log file may take INFO; the terminal does not
+        handler.setLevel(level)
 
 
 def _summary_table(s: dict) -> Table:
@@ -350,9 +352,12 @@ def annotate_cli(
 
 def _register() -> None:
     from discourse.commands.analysis import topics_cli, trends_cli
+    from discourse.commands.run import report_cli, run_cli
 
     app.command("topics")(topics_cli)
     app.command("trends")(trends_cli)
+    app.command("report")(report_cli)
+    app.command("run")(run_cli)
 
 
 _register()

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from discourse.errors import ConfigError
 
 __all__ = [
-    "IngestSettings", "Settings", "TopicSettings", "TrendSettings", "apply_overrides", "load_settings",
+    "STAGES", "IngestSettings", "LabelSettings", "PipelineConfig", "ReportSettings", "Settings",
+    "TopicSettings", "TrendSettings", "apply_overrides", "load_pipeline", "load_settings",
 ]
 
 
@@ -116,10 +117,51 @@ class TrendSettings(_Strict):
     model_id: str | None = Field(None, description="labels of this model (default: most recent)")
 
 
+class LabelSettings(_Strict):
+    """`[label]`: the framing model that labels every passage."""
+
+    model: str = Field("default", description="default | minilm | hybrid | tfidf")
+    models_dir: str | None = Field(None, description="folder of trained models (default: the shipped ones)")
+    batch: int = Field(256, ge=1, description="passages per committed batch")
+
+
+class ReportSettings(_Strict):
+    """`[report]`: the published HTML report."""
+
+    title: str = "Leadership discourse: themes and framing over time"
+    subtitle: str = ""
+    max_topics: int = Field(12, ge=1, description="topics shown in charts (largest first)")
+    static_charts: bool = Field(True, description="also save every chart as PNG and SVG")
+
+
 class Settings(_Strict):
     ingest: IngestSettings = IngestSettings()
+    label: LabelSettings = LabelSettings()
     topics: TopicSettings = TopicSettings()
     trends: TrendSettings = TrendSettings()
+    report: ReportSettings = ReportSettings()
+
+
+STAGES = ("ingest", "label", "topics", "trends", "report")
+
+
+class PipelineSection(_Strict):
+    """`[pipeline]`: inputs, store and output folder (paths relative to the pipeline file)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    inputs: list[str] = Field(min_length=1, description="folders or files to ingest")
+    store: str = Field(description="DuckDB store, e.g. ../reports/demo.duckdb")
+    out: str = Field(description="folder for the report, tables, charts, logs")
+    stages: list[str] = Field(list(STAGES), description="stages to run, in order")
+    executor: str = Field("local", pattern="^(local|dask)$")
+    workers: int = Field(1, ge=1, le=64)
+    scheduler: str | None = Field(None, description="Dask scheduler address (executor = dask)")
+
+
+class PipelineConfig(Settings):
+    """A whole pipeline file: `[pipeline]` plus one table per stage."""
+
+    pipeline: PipelineSection
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +176,60 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
                 raise ConfigError(f"override {dotted!r}: {key!r} is not a section")
         node[leaf] = value
     return out
+
+
+def _line_of(text: str, loc: tuple) -> int | None:
+    """The line of the TOML key at `loc` (e.g. ('topics', 'umap', 'n_neighbors')), or of
+    its table header when the key is absent."""
+    keys = [str(k) for k in loc if not isinstance(k, int)]
+    table: list[str] = []
+    header_line = None
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.split("#", 1)[0].strip()
+        if stripped.startswith("["):
+            table = [t.strip().strip('"') for t in stripped.strip("[]").split(".")]
+            if table == keys[:-1] or (header_line is None and table == keys[:1]):
+                header_line = n
+        elif "=" in stripped and table + [stripped.split("=", 1)[0].strip().strip('"')] == keys:
+            return n
+    return header_line
+
+
+def load_pipeline(path: str | Path, overrides: dict[str, Any] | None = None) -> PipelineConfig:
+    """Read and validate a pipeline file; errors name the line and what was expected.
+    Relative paths in `[pipeline]` are resolved against the file's folder; input folders
+    must exist."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the pipeline file ({exc.strerror or exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    data = apply_overrides(data, overrides or {})
+    try:
+        config = PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            line = _line_of(text, e["loc"])
+            expected = "unknown key (check the spelling against pipelines/trends.toml)" if e["type"] == "extra_forbidden" else e["msg"]
+            lines.append(f"{path}{f':{line}' if line else ''}: {where}: {expected}")
+        raise ConfigError("invalid pipeline file\n" + "\n".join(lines)) from exc
+    base = path.resolve().parent
+    p = config.pipeline
+    unknown = [s for s in p.stages if s not in STAGES]
+    if unknown:
+        raise ConfigError(f"{path}:{_line_of(text, ('pipeline', 'stages'))}: unknown stage(s) {unknown}; stages are {list(STAGES)}")
+    resolved = {"inputs": [str((base / i).resolve()) for i in p.inputs],
+                "store": str((base / p.store).resolve()), "out": str((base / p.out).resolve())}
+    missing = [i for i, r in zip(p.inputs, resolved["inputs"], strict=True) if not Path(r).exists()]
+    if missing and "ingest" in p.stages:
+        raise ConfigError(f"{path}:{_line_of(text, ('pipeline', 'inputs'))}: input folder(s) not found: "
+                          f"{missing} (relative paths are read from {base})")
+    return config.model_copy(update={"pipeline": p.model_copy(update=resolved)})
 
 
 def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:

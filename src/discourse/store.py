@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +47,14 @@ CREATE TABLE IF NOT EXISTS labels (
 CREATE TABLE IF NOT EXISTS embeddings (
     text_key VARCHAR NOT NULL, embedder VARCHAR NOT NULL, vector FLOAT[] NOT NULL,
     PRIMARY KEY (text_key, embedder));
+CREATE TABLE IF NOT EXISTS stages (
+    stage VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, run_id VARCHAR, finished TIMESTAMP,
+    seconds DOUBLE, rows JSON);
 CREATE TABLE IF NOT EXISTS files (
     source VARCHAR PRIMARY KEY, file_sha256 VARCHAR NOT NULL, size BIGINT,
     status VARCHAR NOT NULL, run_id VARCHAR, ingested TIMESTAMP);
 """
-_CORE_TABLES = {"documents", "passages", "rejects", "runs", "files", "labels", "embeddings"}
+_CORE_TABLES = {"documents", "passages", "rejects", "runs", "files", "labels", "embeddings", "stages"}
 # analysis tables, each with what to run when it is missing
 ANALYSIS_TABLES = {
     "topics": "run `discourse topics` first",
@@ -61,12 +66,16 @@ ANALYSIS_TABLES = {
     "trend_topic_framing_year": "run `discourse trends` first",
     "trend_moves": "run `discourse trends` first",
     "trend_exemplars": "run `discourse trends` first",
+    "trend_meta": "run `discourse trends` first",
 }
 _DOC_COLS = [
     "doc_id", "source", "piece", "title", "author", "published", "year", "year_source",
     "language", "text", "sha256", "duplicate_of", "url", "doc_type", "fmt",
 ]
 _PAS_COLS = ["passage_id", "doc_id", "seq", "text", "char_start", "char_end", "kind"]
+
+
+_HELD: dict[Path, int] = {}  # lock files this process holds, with their depth
 
 
 def _now() -> dt.datetime:
@@ -95,6 +104,12 @@ class Store:
 
     # -- opening, locking -------------------------------------------------
     def _take_lock(self) -> None:
+        """Take the store's lock file, or raise naming the live holder. Re-entrant within
+        one process (a `discourse run` holds it across stages that open the store again)."""
+        key = self._lock.resolve()
+        if _HELD.get(key):
+            _HELD[key] += 1
+            return
         if self._lock.exists():
             try:
                 info = json.loads(self._lock.read_text())
@@ -111,6 +126,30 @@ class Store:
         fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "w") as fh:
             json.dump(info, fh)
+        _HELD[key] = 1
+
+    def _release_lock(self) -> None:
+        key = self._lock.resolve()
+        if _HELD.get(key, 0) > 1:
+            _HELD[key] -= 1
+            return
+        _HELD.pop(key, None)
+        if self._lock.exists():
+            try:
+                if json.loads(self._lock.read_text()).get("pid") == os.getpid():
+                    self._lock.unlink()
+            except (OSError, ValueError):
+                pass
+
+    @contextmanager
+    def held(self) -> Iterator[Store]:
+        """Hold the store's lock (no connection) for a sequence of stages."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        try:
+            yield self
+        finally:
+            self._release_lock()
 
     def open(self) -> Store:
         import duckdb
@@ -125,6 +164,8 @@ class Store:
             if not self.read_only:
                 self.con.execute(_SCHEMA)
         except duckdb.Error as exc:
+            if self.con is None and not self.read_only:
+                self._release_lock()
             self.close()
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         return self
@@ -133,12 +174,8 @@ class Store:
         if self.con is not None:
             self.con.close()
             self.con = None
-        if not self.read_only and self._lock.exists():
-            try:
-                if json.loads(self._lock.read_text()).get("pid") == os.getpid():
-                    self._lock.unlink()
-            except (OSError, ValueError):
-                pass
+            if not self.read_only:
+                self._release_lock()
 
     def __enter__(self) -> Store:
         return self.open()
@@ -207,6 +244,32 @@ class Store:
             "SELECT passage_id, label, p_collaborative, p_heroic, p_neutral, evidence FROM labels "
             "WHERE model_id = ? ORDER BY passage_id", [model_id]).df()
         return model_id, frame
+
+    def state(self) -> dict[str, Any]:
+        """Digests of what later stages read: the passage set, the labels, the last topic
+        and trend runs (a pipeline stage reruns when one of its inputs' digests changes)."""
+        one = lambda sql: self.con.execute(sql).fetchall()[0]  # noqa: E731
+        out: dict[str, Any] = {
+            "passages": list(one("SELECT count(*), md5(coalesce(string_agg(p.passage_id, ',' ORDER BY p.passage_id), '')) "
+                                 "FROM passages p JOIN documents d USING (doc_id) WHERE p.kind = 'body' AND d.duplicate_of IS NULL")),
+            "labels": [list(r) for r in self.con.execute(
+                "SELECT model_id, count(*), md5(string_agg(passage_id || label, ',' ORDER BY passage_id)) FROM labels "
+                "GROUP BY model_id ORDER BY model_id").fetchall()],
+        }
+        for key, table in (("topics_run", "topic_quality"), ("trends_run", "trend_meta")):
+            out[key] = one(f"SELECT max(run_id) FROM {table}")[0] if self.has_table(table) else None
+        return out
+
+    def stage_record(self, stage: str) -> dict | None:
+        rows = self.con.execute("SELECT fingerprint, run_id, rows FROM stages WHERE stage = ?", [stage]).fetchall()
+        if not rows:
+            return None
+        fingerprint, run_id, counts = rows[0]
+        return {"fingerprint": fingerprint, "run_id": run_id, "rows": json.loads(counts) if counts else {}}
+
+    def record_stage(self, stage: str, fingerprint: str, run_id: str, seconds: float, rows: dict) -> None:
+        self.con.execute("INSERT OR REPLACE INTO stages VALUES (?, ?, ?, ?, ?, ?)",
+                         [stage, fingerprint, run_id, _now(), seconds, json.dumps(rows, sort_keys=True, default=str)])
 
     # -- embedding cache (keyed by sha256 of the passage text) ---------------
     def missing_embeddings(self, embedder: str, limit: int) -> list[tuple[str, str]]:

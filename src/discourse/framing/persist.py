@@ -130,3 +130,8 @@ def load_model(folder: str | Path = DEFAULT_MODEL_DIR, name: str = "minilm"):
     if name in ("tfidf", "hybrid"):
         model.vectorizer_ = tfidf_from_saved(meta, arrays)
     return model
+
+
+def model_files(name: str, folder: str | Path = DEFAULT_MODEL_DIR) -> dict[str, str]:
+    """File name → sha256 of a saved model (checked against the files first)."""
+    return dict(_verified(Path(folder), name)["files"])

@@ -63,7 +63,7 @@ def _write_frames(folder: Path, frames: dict[str, pd.DataFrame], parquet: bool =
 
 
 def run_topics(db: str | Path, settings: TopicSettings | None = None, out: str | Path | None = None,
-               progress: Progress | None = None) -> dict:
+               progress: Progress | None = None, executor=None) -> dict:
     """Embed (cached), fit BERTopic, assign every passage; write `topics`, `passage_topics`,
     `topic_terms_by_year`, `topic_quality` to the store and copies + the model to `out`."""
     from discourse.store import Store
@@ -75,7 +75,7 @@ def run_topics(db: str | Path, settings: TopicSettings | None = None, out: str |
     with Store(db, command="discourse topics") as store:
         store.start_run(run_id, "discourse topics", __version__)
         tick = (lambda n, total: progress("embed", n, total)) if progress else None
-        computed = embed_store(store, s.embedder, progress=tick)
+        computed = embed_store(store, s.embedder, progress=tick, executor=executor)
         passages = store.corpus_passages()
         if len(passages) < 20:
             raise TopicError(f"topics: {len(passages)} passages in {db}; a topic model needs at least 20")
@@ -126,7 +126,8 @@ def run_trends(db: str | Path, out: str | Path | None = None, settings: TrendSet
         meta = {"run_id": run_id, "model_id": model_id, "settings": s.model_dump(mode="json"),
                 "rows": {name: len(frame) for name, frame in tables.items()}}
         (tmp / "trends.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-        store.replace_tables(tables)
+        store.replace_tables({**tables, "trend_meta": pd.DataFrame([{
+            "run_id": run_id, "model_id": model_id, "report": json.dumps(meta, sort_keys=True)}])})
         _publish(tmp, out)
         summary = {"run_id": run_id, "out": str(out), "model": model_id, "rows": meta["rows"],
                    "seconds": round(time.monotonic() - started, 2)}

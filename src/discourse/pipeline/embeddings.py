@@ -54,16 +54,28 @@ class StoreEncoder:
         return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
 
-def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int], None] | None = None) -> int:
+def embed_chunk(job: tuple[str, list[str]]) -> np.ndarray:
+    """(embedder name, texts) → vectors: the unit of work an executor runs."""
+    name, texts = job
+    return get_embedder(name).encode(texts)
+
+
+def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int], None] | None = None,
+                executor=None) -> int:
     """Embed every body passage with no cached vector, in bounded batches, each committed
-    on its own (a crash loses at most one batch). Returns how many were computed."""
-    base = None
+    on its own (a crash loses at most the batches in flight). With a distributed
+    executor the batches are encoded on its workers; the writes stay here. Returns how
+    many were computed."""
     total = len(store.missing_embeddings(name, 10**9)) if progress else 0
+    group = 4 * getattr(executor, "in_flight", 1) if executor is not None and executor.distributed else 1
     done = 0
-    while rows := store.missing_embeddings(name, batch):
-        base = base or get_embedder(name)
-        store.write_embeddings(name, [k for k, _ in rows], base.encode([t for _, t in rows]))
-        done += len(rows)
-        if progress:
-            progress(done, total)
+    while rows := store.missing_embeddings(name, batch * group):
+        chunks = [rows[i:i + batch] for i in range(0, len(rows), batch)]
+        jobs = ((name, [t for _, t in chunk]) for chunk in chunks)
+        results = executor.imap(embed_chunk, jobs) if group > 1 else map(embed_chunk, jobs)
+        for chunk, vectors in zip(chunks, results, strict=True):
+            store.write_embeddings(name, [k for k, _ in chunk], vectors)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
     return done

@@ -115,23 +115,29 @@ def score_document(path: str | Path, predictor, settings: IngestSettings | None 
             "most_heroic": best["heroic"], "most_collaborative": best["collaborative"]}
 
 
-def label_store(db: str | Path, predictor, batch: int = 256, progress: Progress | None = None,
-                command: str = "discourse label") -> dict:
+def label_store(db: str | Path, predictor, batch: int = 256,
+                progress: Callable[[str, int, int | None], None] | None = None,
+                command: str = "discourse label", executor=None) -> dict:
     """Label every body passage of the store not yet labelled by this model; each batch
-    commits on its own, so a rerun after a crash continues where it stopped."""
-    from discourse.pipeline.embeddings import StoreEncoder, get_embedder
+    commits on its own, so a rerun after a crash continues where it stopped. Passages are
+    embedded first (cached in the store, shared with `discourse topics`; on the executor's
+    workers when it is distributed), then classified here."""
+    from discourse.pipeline.embeddings import StoreEncoder, embed_store, get_embedder
     from discourse.store import Store
 
     done = 0
     with Store(db, command=command) as store:
-        if predictor.embedder:  # embeddings cached in the store, shared with `discourse topics`
+        if predictor.embedder:
+            tick = (lambda n, total: progress("embed", n, total)) if progress else None
+            embed_store(store, predictor.embedder, progress=tick, executor=executor)
             predictor.use_encoder(StoreEncoder(store, get_embedder(predictor.embedder), predictor.embedder))
+        todo = len(store.unlabelled(predictor.model_id, 10**9)) if progress else None
         while rows := store.unlabelled(predictor.model_id, batch):
             preds = predictor.predict([text for _, text in rows])
             store.write_labels(predictor.model_id, [{"passage_id": pid, **p} for (pid, _), p in zip(rows, preds, strict=True)])
             done += len(rows)
             if progress:
-                progress(done)
+                progress("label", done, todo)
         total = store.query("SELECT count(*) FROM labels WHERE model_id = ?", [predictor.model_id])[0][0]
     return {"model": predictor.model_id, "labelled_now": done, "labelled_total": total}
 

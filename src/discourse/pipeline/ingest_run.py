@@ -11,11 +11,8 @@ import contextlib
 import fnmatch
 import hashlib
 import logging
-import multiprocessing
-import multiprocessing.pool
 import os
 import queue
-import signal
 import threading
 import time
 import uuid
@@ -208,37 +205,33 @@ class _Writer(threading.Thread):
             raise self.error
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
 def _read_job(job: tuple[InputFile, str | None, IngestSettings]) -> FileResult | None:
     return _read(*job)
 
 
 @contextlib.contextmanager
-def _parsers(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
-    """A pool of parser processes (forked before the store or any thread exists), or None
-    to parse in this process."""
-    if workers <= 1:
-        yield None
-        return
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_sigint)
+def _parsers(workers: int, executor=None) -> Iterator:
+    """The executor that parses files: the one given (a pipeline's; its local process pool
+    is forked here, before the store or any thread exists), or a local one of `workers`."""
+    from discourse.pipeline.executors import LocalExecutor
+
+    own = executor is None
+    executor = executor or LocalExecutor(workers)
+    executor.start_pool()
     try:
-        yield pool
+        yield executor
     finally:
-        pool.terminate()
-        pool.join()
+        if own:
+            executor.close()
 
 
 def _ingest_files(items: list[InputFile], store: Store, settings: IngestSettings, run_id: str,
-                  summary: IngestSummary, progress: Progress | None,
-                  pool: multiprocessing.pool.Pool | None = None) -> None:
+                  summary: IngestSummary, progress: Progress | None, parsers) -> None:
     stored = store.file_hashes()
     writer = _Writer(store, _Dedupe(store, settings), run_id, summary)
     writer.start()
     jobs = ((item, stored.get(item.source), settings) for item in items)
-    results = pool.imap(_read_job, jobs, chunksize=1) if pool else map(_read_job, jobs)
+    results = parsers.imap(_read_job, jobs)
     try:
         for n, (item, result) in enumerate(zip(items, results, strict=True), start=1):
             summary.files_seen += 1
@@ -254,14 +247,15 @@ def _ingest_files(items: list[InputFile], store: Store, settings: IngestSettings
 
 def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | None = None,
            progress: Progress | None = None, command: str = "discourse ingest",
-           workers: int = 1) -> IngestSummary:
+           workers: int = 1, executor=None) -> IngestSummary:
     """Ingest files and folders into the DuckDB store at `db`; return what was done.
 
     Safe to rerun: unchanged files are skipped, changed files replace their rows. A
     KeyboardInterrupt stops after the files already parsed are written (each in its own
     transaction); a hard kill loses at most the files in flight (two or three, plus one
     per parser process). `workers` > 1 parses files in that many processes; the results,
-    written by the one store writer in input order, are the same as with one.
+    written by the one store writer in input order, are the same as with one. An
+    `executor` (see `pipeline.executors`, e.g. Dask) parses instead, with the same results.
     """
     settings = settings or IngestSettings()
     started = time.perf_counter()
@@ -270,11 +264,11 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     problems: dict[str, list[str]] = {}
     missing = [str(p) for p in paths if not Path(p).exists()]
     items = list(iter_inputs([p for p in paths if str(p) not in missing], problems))
-    with _parsers(workers) as pool, Store(db, command=command) as store:
+    with _parsers(workers, executor) as parsers, Store(db, command=command) as store:
         store.start_run(run_id, command, __version__)
         status = "ok"
         try:
-            _ingest_files(items, store, settings, run_id, summary, progress, pool)
+            _ingest_files(items, store, settings, run_id, summary, progress, parsers)
             for source in missing:
                 store.replace_rejects(source, [Reject(source, SkipReason.UNREADABLE, "path does not exist")], run_id)
                 summary.rejects[str(SkipReason.UNREADABLE)] += 1
