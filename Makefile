@@ -17,12 +17,11 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	rm -f reports/demo.duckdb reports/demo.duckdb.wal
-	$(BIN)/discourse ingest corpus/sample --db reports/demo.duckdb
+	$(BIN)/discourse run pipelines/demo.toml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 clean-demo:
-	rm -f reports/demo.duckdb reports/demo.duckdb.wal
+	rm -rf reports/demo.duckdb reports/demo.duckdb.wal reports/demo

@@ -75,7 +75,7 @@ _DOC_COLS = [
 _PAS_COLS = ["passage_id", "doc_id", "seq", "text", "char_start", "char_end", "kind"]
 
 
-_HELD: dict[Path, int] = {}  # lock files this process holds, with their depth
+_HELD: dict[tuple[int, Path], int] = {}  # lock files this process holds, with their depth
 
 
 def _now() -> dt.datetime:
@@ -106,7 +106,7 @@ class Store:
     def _take_lock(self) -> None:
         """Take the store's lock file, or raise naming the live holder. Re-entrant within
         one process (a `discourse run` holds it across stages that open the store again)."""
-        key = self._lock.resolve()
+        key = (os.getpid(), self._lock.resolve())  # a forked child does not inherit the hold
         if _HELD.get(key):
             _HELD[key] += 1
             return
@@ -129,7 +129,7 @@ class Store:
         _HELD[key] = 1
 
     def _release_lock(self) -> None:
-        key = self._lock.resolve()
+        key = (os.getpid(), self._lock.resolve())
         if _HELD.get(key, 0) > 1:
             _HELD[key] -= 1
             return
@@ -256,6 +256,7 @@ class Store:
                 "SELECT model_id, count(*), md5(string_agg(passage_id || label, ',' ORDER BY passage_id)) FROM labels "
                 "GROUP BY model_id ORDER BY model_id").fetchall()],
         }
+        out["corpus"] = self.summary()
         for key, table in (("topics_run", "topic_quality"), ("trends_run", "trend_meta")):
             out[key] = one(f"SELECT max(run_id) FROM {table}")[0] if self.has_table(table) else None
         return out

@@ -154,7 +154,7 @@ class _Stages:
         if stage == "trends":
             return _digest(stage, code, c.trends.model_dump(mode="json"), state.get("topics_run"),
                            state.get("labels"))
-        return _digest(stage, code, c.report.model_dump(mode="json"), state.get("trends_run"),
+        return _digest(stage, code, c.report.model_dump(mode="json"), state.get("trends_run"), state.get("corpus"),
                        _model_card_hash(), str(self.out))
 
     def run(self, stage: str) -> dict:

@@ -75,10 +75,10 @@ def topics_heatmap(table: pd.DataFrame, topics: list[int]) -> Chart:
     pivot = t.pivot_table(index="topic", columns="year", values="share", aggfunc="first").fillna(0)
     title = "Topic prevalence by year (share of the year's passages)"
     plotly = {"data": [{"type": "heatmap", "z": pivot.to_numpy().round(4).tolist(), "x": [int(c) for c in pivot.columns],
-                        "y": list(pivot.index), "colorscale": "Blues", "zmin": 0,
+                        "y": list(pivot.index), "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], "zmin": 0,
                         "hovertemplate": "%{y}<br>%{x}: %{z:.0%}<extra></extra>", "colorbar": {"tickformat": ".0%"}}],
-              "layout": _layout(title, height=max(320, 34 * len(pivot) + 120), margin={"l": 260, "r": 20, "t": 50, "b": 50},
-                                xaxis={"tickformat": "d"})}
+              "layout": _layout(title, height=max(320, 34 * len(pivot) + 120), margin={"l": 20, "r": 20, "t": 50, "b": 50},
+                                xaxis={"tickformat": "d"}, yaxis={"automargin": True})}
     vl = _vl(title, t[["topic", "year", "share"]], mark="rect", encoding={
         "x": {"field": "year", "type": "ordinal"}, "y": {"field": "topic", "type": "nominal", "title": None},
         "color": {"field": "share", "type": "quantitative", "scale": {"scheme": "blues"}, "legend": {"format": "%"}}},
@@ -92,7 +92,8 @@ def topic_framing(table: pd.DataFrame) -> Chart:
                "marker": {"color": COLOURS.get(label, "#555")}, "hovertemplate": "%{y}: %{x:.0%}<extra>" + str(label) + "</extra>"}
               for label, g in table.groupby("framing", sort=False)]
     plotly = {"data": traces, "layout": _layout(title, barmode="stack", height=max(320, 30 * table["topic"].nunique() + 120),
-                                                margin={"l": 260, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"})}
+                                                margin={"l": 20, "r": 20, "t": 50, "b": 50}, xaxis={"tickformat": ".0%"},
+                                                yaxis={"automargin": True})}
     vl = _vl(title, table[["topic", "framing", "share"]], mark="bar", encoding={
         "y": {"field": "topic", "type": "nominal", "title": None}, "x": {"field": "share", "type": "quantitative", "axis": {"format": "%"}},
         "color": {"field": "framing", "scale": {"domain": list(COLOURS), "range": list(COLOURS.values())}}},
@@ -110,8 +111,9 @@ def what_moved(table: pd.DataFrame) -> Chart:
                                     "arrayminus": list(t["change"] - t["ci_low"])},
                         "marker": {"color": ["#1a9641" if c else "#999" for c in t["clear"]], "size": 9},
                         "hovertemplate": "%{y}: %{x:+.1%}<extra></extra>"}],
-              "layout": _layout(title, height=max(320, 28 * len(t) + 120), margin={"l": 300, "r": 20, "t": 50, "b": 50},
-                                xaxis={"tickformat": "+.0%", "zeroline": True, "zerolinecolor": "#333"}, showlegend=False)}
+              "layout": _layout(title, height=max(320, 28 * len(t) + 120), margin={"l": 20, "r": 20, "t": 50, "b": 50},
+                                xaxis={"tickformat": "+.0%", "zeroline": True, "zerolinecolor": "#333"},
+                                yaxis={"automargin": True}, showlegend=False)}
     vl = _vl(title, t[["item", "change", "ci_low", "ci_high", "clear"]], layer=[
         {"mark": "rule", "encoding": {"y": {"field": "item", "type": "nominal", "sort": None, "title": None},
                                       "x": {"field": "ci_low", "type": "quantitative", "axis": {"format": "+%"}, "title": "change in share"},
