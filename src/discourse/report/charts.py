@@ -108,7 +108,7 @@ def what_moved(table: pd.DataFrame) -> Chart:
     title = "What moved: change in share, first vs last years"
     plotly = {"data": [{"type": "scatter", "mode": "markers", "x": list(t["change"]), "y": list(t["item"]),
                         "error_x": {"type": "data", "symmetric": False, "array": list(t["ci_high"] - t["change"]),
-                                    "arrayminus": list(t["change"] - t["ci_low"])},
+                                    "arrayminus": list(t["change"] - t["ci_low"]), "color": "#555"},
                         "marker": {"color": ["#1a9641" if c else "#999" for c in t["clear"]], "size": 9},
                         "hovertemplate": "%{y}: %{x:+.1%}<extra></extra>"}],
               "layout": _layout(title, height=max(320, 28 * len(t) + 120), margin={"l": 20, "r": 20, "t": 50, "b": 50},
