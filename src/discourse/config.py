@@ -241,6 +241,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read settings ({exc})") from exc
+    data.pop("pipeline", None)  # a pipeline file is a settings file too (its [pipeline] is for `run`)
     data = apply_overrides(data, overrides or {})
     try:
         return Settings.model_validate(data)

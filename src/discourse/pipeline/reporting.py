@@ -35,8 +35,10 @@ def headlines(moves: pd.DataFrame, limit: int = 5) -> list[str]:
                     f"95% interval {m['ci_low'] * 100:+.1f} to {m['ci_high'] * 100:+.1f}).")
         sentence += "" if m["clear"] else " The interval includes no change, so this movement is not established."
         cp = m.get("changepoint_year")
-        if cp is not None and not (isinstance(cp, float) and math.isnan(cp)):
-            sentence += f" The clearest break in the yearly series comes in {int(cp)}."
+        r2 = m.get("step_r2")
+        if cp is not None and not (isinstance(cp, float) and math.isnan(cp)) and r2 is not None and r2 == r2:
+            sentence += (f" The best single break in the yearly series falls in {int(cp)}; a step there explains "
+                         f"{r2:.0%} of the year-to-year variation.")
         lines.append(sentence)
     return lines
 
