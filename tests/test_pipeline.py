@@ -164,3 +164,28 @@ def test_two_parser_processes_give_the_same_tables(corpus, tmp_path):
     summary = ingest([corpus], two, workers=2)
     assert summary.files_written == 15
     assert _tables(one) == _tables(two)
+
+
+def test_file_name_that_is_not_utf8_does_not_abort_the_batch(corpus, tmp_path):
+    # regression: DuckDB refused the name's lone surrogates and the whole run failed
+    bad = os.fsencode(str(corpus)) + b"/caf\xe9-report.txt"
+    with open(bad, "wb") as fh:
+        fh.write((TEXT / "t01-corrington-castings-turnaround.txt").read_bytes().replace(b"The ", b"A ", 3))
+    db = tmp_path / "s.duckdb"
+    summary = ingest([corpus], db)
+    assert summary.files_written == 16
+    with Store(db, read_only=True) as store:
+        assert store.query("SELECT count(*) FROM files WHERE source LIKE '%caf\\xe9-report.txt'")[0][0] == 1
+    assert ingest([corpus], db).files_written == 0  # the escaped name is found again on a rerun
+
+
+def test_links_out_of_the_folder_and_to_folders_are_recorded_not_followed(corpus, tmp_path):
+    # regression: a link to /etc/passwd was read as an article; a linked folder vanished silently
+    (tmp_path / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n" * 20)
+    os.symlink(tmp_path / "secret.txt", corpus / "secret-link.txt")
+    os.symlink("..", corpus / "up")
+    db = tmp_path / "s.duckdb"
+    ingest([corpus], db)
+    _, passages, rejects = _tables(db)
+    assert not any("root:x" in p[3] for p in passages)
+    assert {(s.rsplit("/", 1)[1], r) for s, r in rejects} == {("secret-link.txt", "symlink"), ("up", "symlink")}
