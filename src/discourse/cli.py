@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from discourse import __version__
@@ -46,7 +47,8 @@ def _main(
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    # one line however long (no wrapping), and a path holding "[/]" is not console markup
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -281,24 +283,26 @@ def score_cli(
     from discourse.pipeline.framing import score_document
 
     try:
-        result = score_document(path, _predictor(model, models_dir))
+        result = score_document(path, lambda: _predictor(model, models_dir))  # model loads after the file reads
     except DiscourseError as exc:
         raise _fail(exc) from exc
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    table = Table(title=f"{result['title'] or path} ({result['model']})", show_lines=False)
+    table = Table(title=escape(f"{result['title'] or path} ({result['model']})"), show_lines=False)
     for col in ("#", "label", "conf.", "evidence", "passage"):
         table.add_column(col, overflow="fold")
     for r in result["passages"]:
         table.add_row(f"{r['piece']}.{r['seq']}", r["label"], f"{max(r['probs'].values()):.2f}",
-                      "; ".join(e["text"] for e in r["evidence"][:2]), r["text"][:70] + ("…" if len(r["text"]) > 70 else ""))
+                      escape("; ".join(e["text"] for e in r["evidence"][:2])),
+                      escape(r["text"][:70] + ("…" if len(r["text"]) > 70 else "")))
     out.print(table)
     shares = " · ".join(f"{c} {v:.0%}" for c, v in result["shares"].items())
     out.print(f"document framing (weighted by passage length): {shares}")
     for key in ("most_heroic", "most_collaborative"):
         r = result[key]
-        out.print(f"{key.replace('_', ' ')}: [{r['probs'][key.split('_')[1]]:.2f}] {r['text'][:160]}", highlight=False)
+        out.print(f"{key.replace('_', ' ')}: [{r['probs'][key.split('_')[1]]:.2f}] {escape(r['text'][:160])}",
+                  highlight=False)
 
 
 @app.command("label")
