@@ -8,9 +8,13 @@ file in hand. A lock file beside the database stops two writers at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,8 @@ from discourse.errors import StoreError, StoreLockedError
 from discourse.records import Document, Passage, Reject
 
 __all__ = ["Store"]
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -56,14 +62,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _pid_alive(pid: int) -> bool:
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n")[0]
+
+
+def _lock_info(fd: int) -> dict:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        os.lseek(fd, 0, os.SEEK_SET)
+        info = json.loads(os.read(fd, 4096) or b"{}")
+        return info if isinstance(info, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 class Store:
@@ -74,26 +83,53 @@ class Store:
         self.read_only = read_only
         self.command = command
         self._lock = self.path.with_name(self.path.name + ".lock")
+        self._lock_fd: int | None = None
         self.con = None
 
     # -- opening, locking -------------------------------------------------
     def _take_lock(self) -> None:
-        if self._lock.exists():
+        """Hold an exclusive flock on FILE.duckdb.lock for as long as the store is open.
+
+        The kernel drops the lock when its process dies, however it dies, so a lock file
+        left by a killed run is stale by construction and is simply taken over; a live
+        holder is named from the PID it wrote into the file. Two runs racing for the lock
+        cannot both win (a PID file checked and then created could)."""
+        for _ in range(5):
             try:
-                info = json.loads(self._lock.read_text())
-                pid = int(info["pid"])
-            except (OSError, ValueError, KeyError, TypeError):
-                info, pid = {}, -1
-            if pid > 0 and pid != os.getpid() and _pid_alive(pid):
+                fd = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise StoreError(f"store {self.path}: cannot create its lock file {self._lock} "
+                                 f"({exc.strerror or exc}); choose a --db in a writable folder") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                info = _lock_info(fd)
+                os.close(fd)
                 raise StoreLockedError(
-                    f"store {self.path} is in use by PID {pid} ({info.get('command', '?')}, "
-                    f"since {info.get('since', '?')}); wait for it to finish or stop it"
-                )
-            self._lock.unlink(missing_ok=True)  # stale: its process is gone
+                    f"store {self.path} is in use by PID {info.get('pid', '?')} ({info.get('command', '?')}, "
+                    f"since {info.get('since', '?')}); wait for it to finish or stop it") from None
+            try:  # the file we locked must still be the one at the path (a closing holder unlinks it)
+                same = os.stat(self._lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        else:
+            raise StoreLockedError(f"store {self.path}: its lock file keeps changing; another run is starting")
+        if (old := _lock_info(fd)).get("pid"):
+            logger.info("store %s: cleared the lock left by PID %s, which is no longer running", self.path, old["pid"])
         info = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat()}
-        fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(info, fh)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                self._lock.unlink()  # while still holding it
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def open(self) -> Store:
         import duckdb
@@ -101,7 +137,11 @@ class Store:
         if self.read_only and not self.path.exists():
             raise StoreError(f"store {self.path} does not exist; run `discourse ingest` first")
         if not self.read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"store {self.path}: cannot create its folder ({exc.strerror or exc}); "
+                                 "choose a --db in a writable folder") from exc
             self._take_lock()
         try:
             self.con = duckdb.connect(str(self.path), read_only=self.read_only)
@@ -116,12 +156,7 @@ class Store:
         if self.con is not None:
             self.con.close()
             self.con = None
-        if not self.read_only and self._lock.exists():
-            try:
-                if json.loads(self._lock.read_text()).get("pid") == os.getpid():
-                    self._lock.unlink()
-            except (OSError, ValueError):
-                pass
+        self._release_lock()
 
     def __enter__(self) -> Store:
         return self.open()
@@ -163,6 +198,24 @@ class Store:
         return self.con.execute(sql, params or []).fetchall()
 
     # -- writes -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One transaction. A DuckDB failure (disk full, file made read-only) becomes a
+        StoreError saying what was being written; earlier commits are untouched."""
+        import duckdb
+
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            yield
+            self.con.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                self.con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                raise StoreError(f"store {self.path}: writing {what} failed ({_first_line(exc)}); what was "
+                                 "committed before is kept; free disk space or fix permissions, then rerun") from exc
+            raise
+
     def _delete_source(self, source: str) -> None:
         ids = self.doc_ids_for(source)
         if ids:
@@ -181,8 +234,7 @@ class Store:
         con = self.con
         if known is None:
             known = self.file_hash(source) is not None or bool(self.doc_ids_for(source))
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"the rows of {source}"):
             if known:
                 self._delete_source(source)
             self._append("documents", [*_DOC_COLS, "minhash"],
@@ -194,10 +246,6 @@ class Store:
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                 [source, file_sha256, size, status, run_id, _now()],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
     def _append(self, table: str, cols: list[str], rows: list[list]) -> None:
         """Insert rows with one statement: each column bound as a list and UNNESTed
@@ -217,26 +265,23 @@ class Store:
 
     def replace_rejects(self, source: str, rejects: list[Reject], run_id: str) -> None:
         """Record rejects that belong to no input file (e.g. manifest problems)."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"the rejects of {source}"):
             self.con.execute("DELETE FROM rejects WHERE source = ?", [source])
             self._insert_rejects(rejects, run_id)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def start_run(self, run_id: str, command: str, version: str) -> None:
-        self.con.execute(
-            "INSERT INTO runs (run_id, started, command, status, version) VALUES (?, ?, ?, 'running', ?)",
-            [run_id, _now(), command, version],
-        )
+        with self._transaction("the run record"):
+            self.con.execute(
+                "INSERT INTO runs (run_id, started, command, status, version) VALUES (?, ?, ?, 'running', ?)",
+                [run_id, _now(), command, version],
+            )
 
     def finish_run(self, run_id: str, counts: dict[str, Any], status: str) -> None:
-        self.con.execute(
-            "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
-            [_now(), json.dumps(counts, sort_keys=True), status, run_id],
-        )
+        with self._transaction("the run record"):
+            self.con.execute(
+                "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
+                [_now(), json.dumps(counts, sort_keys=True), status, run_id],
+            )
 
     def unlabelled(self, model_id: str, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` body passages of kept documents with no label from `model_id`."""
@@ -250,17 +295,12 @@ class Store:
     def write_labels(self, model_id: str, rows: list[dict]) -> None:
         """Insert one batch of labels in one transaction (rows: passage_id, label, probs, evidence)."""
         now = _now()
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"{len(rows)} labels"):
             self._append("labels", ["passage_id", "model_id", "label", "p_collaborative", "p_heroic",
                                     "p_neutral", "evidence", "labelled"],
                          [[r["passage_id"], model_id, r["label"], r["probs"].get("collaborative"),
                            r["probs"].get("heroic"), r["probs"].get("neutral"), json.dumps(r["evidence"]), now]
                           for r in rows])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def summary(self) -> dict[str, Any]:
         one = lambda sql: self.con.execute(sql).fetchone()[0]  # noqa: E731
