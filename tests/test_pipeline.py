@@ -130,13 +130,18 @@ def test_crash_mid_file_leaves_no_partial_document_and_rerun_completes(corpus, t
 def test_lock_names_live_holder_and_clears_stale(tmp_path):
     db = tmp_path / "s.duckdb"
     lock = tmp_path / "s.duckdb.lock"
-    with Store(db, command="discourse ingest x"), pytest.raises(StoreLockedError, match=f"in use by PID {os.getpid()}"), \
-            Store(db):  # a second opener, even in this process, is refused while the first holds it
+    with Store(db, command="outer"):
+        with Store(db):  # re-entrant within one process (a later stage opening the store again)
+            pass
+        assert json.loads(lock.read_text())["command"] == "outer"  # still held by the outer one
+    assert not lock.exists()  # released and removed when the last one closes
+    # a lock file from a PID-file-only writer (no "lock" key) is honoured while its PID lives
+    lock.write_text(json.dumps({"pid": os.getppid(), "command": "discourse ingest x", "since": "now"}))
+    with pytest.raises(StoreLockedError, match=f"in use by PID {os.getppid()}"), Store(db):
         pass
-    assert not lock.exists()  # released and removed on close
-    # a lock file whose writer is gone (or whose PID now belongs to someone else) holds no
-    # flock, so it is stale and taken over
-    lock.write_text(json.dumps({"pid": os.getppid(), "command": "killed", "since": "then"}))
+    # an flock-era lock file holds no flock once its writer is gone, so it is stale even if
+    # its PID now belongs to someone else
+    lock.write_text(json.dumps({"pid": os.getppid(), "command": "killed", "since": "then", "lock": "flock"}))
     with Store(db) as store:
         assert store.summary()["documents"] == 0
         assert json.loads(lock.read_text())["pid"] == os.getpid()

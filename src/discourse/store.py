@@ -75,6 +75,69 @@ def _lock_info(fd: int) -> dict:
         return {}
 
 
+_HELD: dict[tuple[int, Path], list[int]] = {}  # (pid, lock file) -> [fd, depth]: locks held here
+
+
+def _forget_inherited_locks() -> None:
+    """In a forked child: close the parent's lock descriptors. The parent still holds its
+    locks; the child must not keep them alive after the parent dies."""
+    for fd, _depth in _HELD.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_locks)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _in_use(path: Path, info: dict) -> StoreLockedError:
+    return StoreLockedError(f"store {path} is in use by PID {info.get('pid', '?')} ({info.get('command', '?')}, "
+                            f"since {info.get('since', '?')}); wait for it to finish or stop it")
+
+
+def _legacy_holder(info: dict) -> bool:
+    """A lock file from a discourse that locked by PID file alone (no flock to test): it
+    is honoured while its PID lives."""
+    pid = info.get("pid")
+    return "lock" not in info and isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
+
+
+def _flock(lock: Path, store: Path) -> int:
+    """A descriptor of `lock` holding its exclusive flock, or StoreLockedError naming the
+    holder. The kernel drops a flock when its process dies, however it dies, so a lock
+    file left by a killed run is stale by construction; and two runs racing for it cannot
+    both win (a PID file checked, then created, let them)."""
+    for _ in range(5):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"store {store}: cannot create its lock file {lock} ({exc.strerror or exc}); "
+                             "choose a --db in a writable folder") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            info = _lock_info(fd)
+            os.close(fd)
+            raise _in_use(store, info) from None
+        try:  # still the file at the path? (a closing holder unlinks it while holding it)
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    raise StoreLockedError(f"store {store}: its lock file keeps changing; another run is starting, try again")
+
+
 class Store:
     """A DuckDB file holding one corpus. Use as a context manager."""
 
@@ -83,53 +146,39 @@ class Store:
         self.read_only = read_only
         self.command = command
         self._lock = self.path.with_name(self.path.name + ".lock")
-        self._lock_fd: int | None = None
         self.con = None
 
     # -- opening, locking -------------------------------------------------
     def _take_lock(self) -> None:
-        """Hold an exclusive flock on FILE.duckdb.lock for as long as the store is open.
-
-        The kernel drops the lock when its process dies, however it dies, so a lock file
-        left by a killed run is stale by construction and is simply taken over; a live
-        holder is named from the PID it wrote into the file. Two runs racing for the lock
-        cannot both win (a PID file checked and then created could)."""
-        for _ in range(5):
-            try:
-                fd = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as exc:
-                raise StoreError(f"store {self.path}: cannot create its lock file {self._lock} "
-                                 f"({exc.strerror or exc}); choose a --db in a writable folder") from exc
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                info = _lock_info(fd)
-                os.close(fd)
-                raise StoreLockedError(
-                    f"store {self.path} is in use by PID {info.get('pid', '?')} ({info.get('command', '?')}, "
-                    f"since {info.get('since', '?')}); wait for it to finish or stop it") from None
-            try:  # the file we locked must still be the one at the path (a closing holder unlinks it)
-                same = os.stat(self._lock).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
+        """Hold an exclusive flock on FILE.duckdb.lock while the store is open; re-entrant
+        within one process (the same store opened again, e.g. by a later stage)."""
+        key = (os.getpid(), self._lock.resolve())
+        if held := _HELD.get(key):
+            held[1] += 1
+            return
+        fd = _flock(self._lock, self.path)
+        info = _lock_info(fd)
+        if _legacy_holder(info):
             os.close(fd)
-        else:
-            raise StoreLockedError(f"store {self.path}: its lock file keeps changing; another run is starting")
-        if (old := _lock_info(fd)).get("pid"):
-            logger.info("store %s: cleared the lock left by PID %s, which is no longer running", self.path, old["pid"])
-        info = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat()}
+            raise _in_use(self.path, info)
+        if info.get("pid"):
+            logger.info("store %s: took over the lock left by PID %s, which is gone", self.path, info["pid"])
+        mine = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat(), "lock": "flock"}
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
-        self._lock_fd = fd
+        os.pwrite(fd, json.dumps(mine).encode(), 0)
+        _HELD[key] = [fd, 1]
 
     def _release_lock(self) -> None:
-        if self._lock_fd is not None:
+        key = (os.getpid(), self._lock.resolve())
+        held = _HELD.get(key)
+        if not held:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD[key]
             with contextlib.suppress(OSError):
-                self._lock.unlink()  # while still holding it
-            os.close(self._lock_fd)
-            self._lock_fd = None
+                self._lock.unlink()  # while still holding it; see _flock
+            os.close(held[0])
 
     def open(self) -> Store:
         import duckdb

@@ -136,3 +136,25 @@ def test_disk_full_is_a_clear_error_and_a_rerun_completes(tmp_path):
     assert not (tmp_path / "s.duckdb.lock").exists()
     ingest(parts, db)
     assert _tables(db) == _tables(clean)
+
+
+def test_a_forked_child_does_not_keep_a_killed_parents_lock(tmp_path):
+    """A child forked while the store is open (a parser or executor process) drops its copy
+    of the lock descriptor, so killing the parent frees the store even while the child lives."""
+    db = tmp_path / "s.duckdb"
+    parent = ("import os, sys, time\nfrom discourse.store import Store\n"
+              "with Store(sys.argv[1], command='parent'):\n"
+              "    if os.fork() == 0:\n        os.write(1, b'child\\n')\n        time.sleep(60)\n        os._exit(0)\n"
+              "    os.write(1, b'parent\\n')\n    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", parent, str(db)], stdout=subprocess.PIPE, env=ENV, text=True,
+                            start_new_session=True)
+    try:
+        assert {proc.stdout.readline().strip(), proc.stdout.readline().strip()} == {"child", "parent"}
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        from discourse.store import Store
+
+        with Store(db) as store:  # the sleeping child does not hold it
+            assert store.summary()["documents"] == 0
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the orphaned child
