@@ -179,3 +179,23 @@ def test_links_out_of_the_folder_and_to_folders_are_recorded_not_followed(corpus
     _, passages, rejects = _tables(db)
     assert not any("root:x" in p[3] for p in passages)
     assert {(s.rsplit("/", 1)[1], r) for s, r in rejects} == {("secret-link.txt", "symlink"), ("up", "symlink")}
+
+
+def test_closing_a_reader_or_closing_twice_keeps_another_openers_lock(tmp_path):
+    # regression (re-entrant lock): close() released a hold it never took
+    db = tmp_path / "s.duckdb"
+    lock = tmp_path / "s.duckdb.lock"
+    with Store(db) as writer:
+        writer.start_run("r1", "test", "0")
+    with Store(db, command="writer"):
+        Store(db, read_only=True).close()  # (DuckDB refuses a reader beside a writer in one process)
+        inner = Store(db).open()
+        inner.close()
+        inner.close()
+        assert json.loads(lock.read_text())["command"] == "writer"
+        holder = subprocess.run([sys.executable, "-c", "import sys\nfrom discourse.store import Store\n"
+                                 "from discourse.errors import StoreLockedError\n"
+                                 "try:\n    Store(sys.argv[1]).open()\nexcept StoreLockedError:\n    print('locked')",
+                                 str(db)], capture_output=True, text=True, timeout=60)
+        assert holder.stdout.strip() == "locked", holder.stderr
+    assert not lock.exists()

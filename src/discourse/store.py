@@ -146,6 +146,7 @@ class Store:
         self.read_only = read_only
         self.command = command
         self._lock = self.path.with_name(self.path.name + ".lock")
+        self._locked = False
         self.con = None
 
     # -- opening, locking -------------------------------------------------
@@ -155,6 +156,7 @@ class Store:
         key = (os.getpid(), self._lock.resolve())
         if held := _HELD.get(key):
             held[1] += 1
+            self._locked = True
             return
         fd = _flock(self._lock, self.path)
         info = _lock_info(fd)
@@ -167,12 +169,16 @@ class Store:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(mine).encode(), 0)
         _HELD[key] = [fd, 1]
+        self._locked = True
 
     def _release_lock(self) -> None:
+        """Give back this object's hold (once: a read-only store, or a second close, must
+        not release a hold taken by another opener in this process)."""
         key = (os.getpid(), self._lock.resolve())
         held = _HELD.get(key)
-        if not held:
+        if not (self._locked and held):
             return
+        self._locked = False
         held[1] -= 1
         if held[1] == 0:
             del _HELD[key]
