@@ -30,6 +30,21 @@ KILLS = 10
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src")}
 
 
+def _kill_while_working(cmd: list[str], lock, delay: float) -> subprocess.Popen:
+    """Start `cmd`; once it holds the store's lock (its work has begun), let it run `delay`
+    seconds more and SIGKILL it, unless it has finished by then."""
+    proc = subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        proc.wait(delay)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return proc
+
+
 def _hashable(row: tuple) -> tuple:
     return tuple(tuple(v) if isinstance(v, list) else v for v in row)
 
@@ -91,13 +106,9 @@ def test_sigkill_at_random_points_then_rerun_equals_uninterrupted_run(sample_and
         workers = rng.choice(["1", "2"])
         cmd = [sys.executable, "-m", "discourse.cli", "ingest", str(sample_and_copies), "--db", str(db), "-q",
                "--workers", workers]
-        delay = rng.uniform(0.8, 1.0 + work)  # start-up takes about a second
-        proc = subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            proc.wait(delay)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+        done = len(_snapshot(db)["files"]) / len(expected["files"]) if db.exists() else 0.0
+        delay = rng.uniform(0, work * (1 - done))  # resumed runs have less left to do
+        proc = _kill_while_working(cmd, db.with_name(db.name + ".lock"), delay)
         where = f"seed {seed}, chain {chain}, kill {len(kills) + 1} at {delay:.2f}s, workers {workers}"
         if proc.returncode == -signal.SIGKILL:
             kills.append(round(delay, 2))
