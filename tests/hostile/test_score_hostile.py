@@ -86,3 +86,13 @@ def test_readable_hostile_documents_are_scored_and_shown_literally(corpus, name)
     assert result.exit_code == 0, (result.stderr, result.exception)
     if name == "markup-brackets.txt":
         assert "[/]" in result.stdout and "[bold]" in result.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="found by the hostile corpus, not fixed here: `discourse clean` prints "
+                   "paths as rich markup, so '[/]' in a path raises MarkupError; the fix (rich.markup.escape, "
+                   "as in score) belongs in cli.py, which another change is reworking")
+def test_clean_prints_hostile_paths_literally(corpus, tmp_path):
+    root, _ = corpus
+    result = runner.invoke(app, ["clean", str(root / "brackets[/]name.txt"), str(root / "empty.txt"),
+                                 "--out", str(tmp_path / "out")])
+    assert isinstance(result.exception, SystemExit) and "[/]" in result.stdout
