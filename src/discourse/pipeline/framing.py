@@ -10,10 +10,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from discourse.config import IngestSettings
 from discourse.errors import DiscourseError
+
+if TYPE_CHECKING:
+    from discourse.ingest.process import FileResult
 
 __all__ = ["annotation_queue", "classify_jsonl", "label_store", "read_document", "read_done", "resolver",
            "save_answer", "score_document", "train"]
@@ -104,7 +107,7 @@ def _document_bytes(path: str | Path, settings: IngestSettings) -> tuple[Path, b
     return Path(path), read_input(Path(path), settings)
 
 
-def read_document(path: str | Path, settings: IngestSettings | None = None):
+def read_document(path: str | Path, settings: IngestSettings | None = None) -> FileResult:
     """One document (`-` for stdin) read, cleaned and segmented as ingest would, returned as
     a `FileResult` with passages; a `DiscourseError` (one line) when it cannot be scored."""
     from discourse.errors import SkipError
