@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from discourse import __version__
@@ -43,6 +44,9 @@ def _main(
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # a run's log file may take INFO; the terminal does not
         handler.setLevel(level)
+    if not verbose:  # parsers' own complaints about a bad file are in its reject reason already
+        for noisy in ("pypdf", "trafilatura", "htmldate", "charset_normalizer"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def _summary_table(s: dict) -> Table:
@@ -135,9 +139,9 @@ def clean_cli(
     else:
         for r in results:
             if r["output"]:
-                out.print(f"{r['input']} → {r['output']} ({r['chars']:,} chars)", highlight=False)
+                out.print(escape(f"{r['input']} → {r['output']} ({r['chars']:,} chars)"), highlight=False)
             else:
-                err.print(f"[yellow]rejected[/yellow] {r['input']}: {r['reason']}: {r['detail']}", highlight=False)
+                err.print(f"[yellow]rejected[/yellow] {escape(r['input'])}: {r['reason']}: {escape(str(r['detail']))}", highlight=False)
     if results and not any(r["output"] for r in results):
         raise typer.Exit(code=1)
 
@@ -263,24 +267,26 @@ def score_cli(
     from discourse.pipeline.framing import score_document
 
     try:
-        result = score_document(path, _predictor(model, models_dir))
+        result = score_document(path, lambda: _predictor(model, models_dir))  # model loads after the file reads
     except DiscourseError as exc:
         raise _fail(exc) from exc
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    table = Table(title=f"{result['title'] or path} ({result['model']})", show_lines=False)
+    table = Table(title=escape(f"{result['title'] or path} ({result['model']})"), show_lines=False)
     for col in ("#", "label", "conf.", "evidence", "passage"):
         table.add_column(col, overflow="fold")
     for r in result["passages"]:
         table.add_row(f"{r['piece']}.{r['seq']}", r["label"], f"{max(r['probs'].values()):.2f}",
-                      "; ".join(e["text"] for e in r["evidence"][:2]), r["text"][:70] + ("…" if len(r["text"]) > 70 else ""))
+                      escape("; ".join(e["text"] for e in r["evidence"][:2])),
+                      escape(r["text"][:70] + ("…" if len(r["text"]) > 70 else "")))
     out.print(table)
     shares = " · ".join(f"{c} {v:.0%}" for c, v in result["shares"].items())
     out.print(f"document framing (weighted by passage length): {shares}")
     for key in ("most_heroic", "most_collaborative"):
         r = result[key]
-        out.print(f"{key.replace('_', ' ')}: [{r['probs'][key.split('_')[1]]:.2f}] {r['text'][:160]}", highlight=False)
+        out.print(f"{key.replace('_', ' ')}: [{r['probs'][key.split('_')[1]]:.2f}] {escape(r['text'][:160])}",
+                  highlight=False)
 
 
 @app.command("label")
@@ -335,7 +341,7 @@ def annotate_cli(
     answered = 0
     for item in queue:
         guess = max(item["probs"], key=item["probs"].get)
-        out.print(Panel(item["text"], title=f"{item['passage_id']}  model: {guess} "
+        out.print(Panel(escape(item["text"]), title=f"{item['passage_id']}  model: {guess} "
                         + " ".join(f"{c[:4]} {p:.2f}" for c, p in item["probs"].items())))
         key = typer.prompt("h heroic · c collaborative · n neutral (upper case: hard) · s skip · q quit", default="s")
         if key.strip().lower() == "q":

@@ -23,6 +23,7 @@ class SkipReason(StrEnum):
     BAD_MANIFEST = "bad-manifest"
     INTERNAL_ERROR = "internal-error"
     IGNORED = "ignored"
+    SYMLINK = "symlink"
 
 
 class YearSource(StrEnum):

@@ -8,8 +8,11 @@ file in hand. A lock file beside the database stops two writers at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +26,8 @@ from discourse.errors import StoreError, StoreLockedError
 from discourse.records import Document, Passage, Reject
 
 __all__ = ["ANALYSIS_TABLES", "Store"]
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -75,11 +80,38 @@ _DOC_COLS = [
 _PAS_COLS = ["passage_id", "doc_id", "seq", "text", "char_start", "char_end", "kind"]
 
 
-_HELD: dict[tuple[int, Path], int] = {}  # lock files this process holds, with their depth
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().split("\n")[0]
+
+
+def _lock_info(fd: int) -> dict:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        info = json.loads(os.read(fd, 4096) or b"{}")
+        return info if isinstance(info, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+_HELD: dict[tuple[int, Path], list[int]] = {}  # (pid, lock file) -> [fd, depth]: locks held here
+
+
+def _forget_inherited_locks() -> None:
+    """In a forked child: close the parent's lock descriptors. The parent still holds its
+    locks; the child must not keep them alive after the parent dies."""
+    for fd, _depth in _HELD.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_locks)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -92,6 +124,44 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _in_use(path: Path, info: dict) -> StoreLockedError:
+    return StoreLockedError(f"store {path} is in use by PID {info.get('pid', '?')} ({info.get('command', '?')}, "
+                            f"since {info.get('since', '?')}); wait for it to finish or stop it")
+
+
+def _legacy_holder(info: dict) -> bool:
+    """A lock file from a discourse that locked by PID file alone (no flock to test): it
+    is honoured while its PID lives."""
+    pid = info.get("pid")
+    return "lock" not in info and isinstance(pid, int) and pid != os.getpid() and _pid_alive(pid)
+
+
+def _flock(lock: Path, store: Path) -> int:
+    """A descriptor of `lock` holding its exclusive flock, or StoreLockedError naming the
+    holder. The kernel drops a flock when its process dies, however it dies, so a lock
+    file left by a killed run is stale by construction; and two runs racing for it cannot
+    both win (a PID file checked, then created, let them)."""
+    for _ in range(5):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"store {store}: cannot create its lock file {lock} ({exc.strerror or exc}); "
+                             "choose a --db in a writable folder") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            info = _lock_info(fd)
+            os.close(fd)
+            raise _in_use(store, info) from None
+        try:  # still the file at the path? (a closing holder unlinks it while holding it)
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    raise StoreLockedError(f"store {store}: its lock file keeps changing; another run is starting, try again")
+
+
 class Store:
     """A DuckDB file holding one corpus. Use as a context manager."""
 
@@ -100,46 +170,45 @@ class Store:
         self.read_only = read_only
         self.command = command
         self._lock = self.path.with_name(self.path.name + ".lock")
+        self._locked = False
         self.con = None
 
     # -- opening, locking -------------------------------------------------
     def _take_lock(self) -> None:
-        """Take the store's lock file, or raise naming the live holder. Re-entrant within
-        one process (a `discourse run` holds it across stages that open the store again)."""
-        key = (os.getpid(), self._lock.resolve())  # a forked child does not inherit the hold
-        if _HELD.get(key):
-            _HELD[key] += 1
+        """Hold an exclusive flock on FILE.duckdb.lock while the store is open; re-entrant
+        within one process (the same store opened again, e.g. by a later stage)."""
+        key = (os.getpid(), self._lock.resolve())
+        if held := _HELD.get(key):
+            held[1] += 1
+            self._locked = True
             return
-        if self._lock.exists():
-            try:
-                info = json.loads(self._lock.read_text())
-                pid = int(info["pid"])
-            except (OSError, ValueError, KeyError, TypeError):
-                info, pid = {}, -1
-            if pid > 0 and pid != os.getpid() and _pid_alive(pid):
-                raise StoreLockedError(
-                    f"store {self.path} is in use by PID {pid} ({info.get('command', '?')}, "
-                    f"since {info.get('since', '?')}); wait for it to finish or stop it"
-                )
-            self._lock.unlink(missing_ok=True)  # stale: its process is gone
-        info = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat()}
-        fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(info, fh)
-        _HELD[key] = 1
+        fd = _flock(self._lock, self.path)
+        info = _lock_info(fd)
+        if _legacy_holder(info):
+            os.close(fd)
+            raise _in_use(self.path, info)
+        if info.get("pid"):
+            logger.info("store %s: took over the lock left by PID %s, which is gone", self.path, info["pid"])
+        mine = {"pid": os.getpid(), "command": self.command, "since": _now().isoformat(), "lock": "flock"}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(mine).encode(), 0)
+        _HELD[key] = [fd, 1]
+        self._locked = True
 
     def _release_lock(self) -> None:
+        """Give back this object's hold (once: a read-only store, or a second close, must
+        not release a hold taken by another opener in this process)."""
         key = (os.getpid(), self._lock.resolve())
-        if _HELD.get(key, 0) > 1:
-            _HELD[key] -= 1
+        held = _HELD.get(key)
+        if not (self._locked and held):
             return
-        _HELD.pop(key, None)
-        if self._lock.exists():
-            try:
-                if json.loads(self._lock.read_text()).get("pid") == os.getpid():
-                    self._lock.unlink()
-            except (OSError, ValueError):
-                pass
+        self._locked = False
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD[key]
+            with contextlib.suppress(OSError):
+                self._lock.unlink()  # while still holding it; see _flock
+            os.close(held[0])
 
     @contextmanager
     def held(self) -> Iterator[Store]:
@@ -157,7 +226,11 @@ class Store:
         if self.read_only and not self.path.exists():
             raise StoreError(f"store {self.path} does not exist; run `discourse ingest` first")
         if not self.read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"store {self.path}: cannot create its folder ({exc.strerror or exc}); "
+                                 "choose a --db in a writable folder") from exc
             self._take_lock()
         try:
             self.con = duckdb.connect(str(self.path), read_only=self.read_only)
@@ -174,8 +247,7 @@ class Store:
         if self.con is not None:
             self.con.close()
             self.con = None
-            if not self.read_only:
-                self._release_lock()
+        self._release_lock()
 
     def __enter__(self) -> Store:
         return self.open()
@@ -329,6 +401,24 @@ class Store:
         return self.con.execute(sql, params or []).fetchall()
 
     # -- writes -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One transaction. A DuckDB failure (disk full, file made read-only) becomes a
+        StoreError saying what was being written; earlier commits are untouched."""
+        import duckdb
+
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            yield
+            self.con.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                self.con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                raise StoreError(f"store {self.path}: writing {what} failed ({_first_line(exc)}); what was "
+                                 "committed before is kept; free disk space or fix permissions, then rerun") from exc
+            raise
+
     def _delete_source(self, source: str) -> None:
         ids = self.doc_ids_for(source)
         if ids:
@@ -347,8 +437,7 @@ class Store:
         con = self.con
         if known is None:
             known = self.file_hash(source) is not None or bool(self.doc_ids_for(source))
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"the rows of {source}"):
             if known:
                 self._delete_source(source)
             self._append("documents", [*_DOC_COLS, "minhash"],
@@ -360,10 +449,6 @@ class Store:
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                 [source, file_sha256, size, status, run_id, _now()],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
     def _append(self, table: str, cols: list[str], rows: list[list]) -> None:
         """Insert rows with one statement: each column bound as a list and UNNESTed
@@ -383,26 +468,23 @@ class Store:
 
     def replace_rejects(self, source: str, rejects: list[Reject], run_id: str) -> None:
         """Record rejects that belong to no input file (e.g. manifest problems)."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"the rejects of {source}"):
             self.con.execute("DELETE FROM rejects WHERE source = ?", [source])
             self._insert_rejects(rejects, run_id)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def start_run(self, run_id: str, command: str, version: str) -> None:
-        self.con.execute(
-            "INSERT INTO runs (run_id, started, command, status, version) VALUES (?, ?, ?, 'running', ?)",
-            [run_id, _now(), command, version],
-        )
+        with self._transaction("the run record"):
+            self.con.execute(
+                "INSERT INTO runs (run_id, started, command, status, version) VALUES (?, ?, ?, 'running', ?)",
+                [run_id, _now(), command, version],
+            )
 
     def finish_run(self, run_id: str, counts: dict[str, Any], status: str) -> None:
-        self.con.execute(
-            "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
-            [_now(), json.dumps(counts, sort_keys=True), status, run_id],
-        )
+        with self._transaction("the run record"):
+            self.con.execute(
+                "UPDATE runs SET finished = ?, counts = ?, status = ? WHERE run_id = ?",
+                [_now(), json.dumps(counts, sort_keys=True), status, run_id],
+            )
 
     def unlabelled(self, model_id: str, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` body passages of kept documents with no label from `model_id`."""
@@ -416,17 +498,12 @@ class Store:
     def write_labels(self, model_id: str, rows: list[dict]) -> None:
         """Insert one batch of labels in one transaction (rows: passage_id, label, probs, evidence)."""
         now = _now()
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction(f"{len(rows)} labels"):
             self._append("labels", ["passage_id", "model_id", "label", "p_collaborative", "p_heroic",
                                     "p_neutral", "evidence", "labelled"],
                          [[r["passage_id"], model_id, r["label"], r["probs"].get("collaborative"),
                            r["probs"].get("heroic"), r["probs"].get("neutral"), json.dumps(r["evidence"]), now]
                           for r in rows])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def summary(self) -> dict[str, Any]:
         one = lambda sql: self.con.execute(sql).fetchone()[0]  # noqa: E731

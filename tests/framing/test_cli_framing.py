@@ -132,3 +132,27 @@ def test_annotate_saves_each_answer_and_resumes(tmp_path):
     assert second.exit_code == 0
     again = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(again) == 3 and again[2]["passage_id"] not in {r["passage_id"] for r in saved}
+
+
+def test_score_shows_markup_literally_and_errors_stay_one_line(tmp_path):
+    # regression: '[/]' in a passage or path raised rich's MarkupError (a traceback), '[bold]'
+    # vanished from the output, and long error lines were wrapped onto several lines
+    folder = tmp_path / ("a-long-folder-name-" * 6 + "[")
+    folder.mkdir()
+    doc = folder / "]doc.txt"
+    doc.write_text(f"Markup [/] and [bold]brackets[/bold] stay. {COLLAB}", encoding="utf-8")
+    ok = runner.invoke(app, ["score", str(doc), "--model", "tfidf"])
+    assert ok.exit_code == 0 and "[/]" in ok.stdout and "[bold]" in ok.stdout, ok.stderr
+    for path in (folder / "]missing.txt", folder):
+        bad = runner.invoke(app, ["score", str(path)])
+        assert bad.exit_code == 1 and isinstance(bad.exception, SystemExit)
+        assert len(bad.stderr.strip().splitlines()) == 1 and "unreadable" in bad.stderr
+        assert str(path) in bad.stderr
+
+
+def test_score_refuses_a_bad_file_before_loading_the_model(tmp_path):
+    from discourse.pipeline.framing import score_document
+
+    (tmp_path / "e.txt").write_text("")
+    with pytest.raises(Exception, match="empty"):
+        score_document(tmp_path / "e.txt", lambda: pytest.fail("model loaded for an unreadable file"))

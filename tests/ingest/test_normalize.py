@@ -63,3 +63,21 @@ def test_normalize_drops_controls_and_collapses_space():
 
 def test_paragraphs_split_on_blank_lines():
     assert paragraphs("a\nb\n\nc\n\n\n") == ["a\nb", "c"]
+
+
+def test_utf16_without_bom_is_decoded_not_called_binary():
+    # regression: NUL bytes are valid UTF-8, so UTF-8 "won" and the text was refused as binary
+    text, codec = decode_bytes("Leaders share the budget with the wards.".encode("utf-16-le"))
+    assert codec == "utf-16-le" and text == "Leaders share the budget with the wards."
+
+
+def test_file_mixing_utf8_and_cp1252_lines_is_read_right():
+    # regression: charset-normalizer guessed mac_roman and gave "It‚Äôs"
+    data = "It’s a “shared” plan.\n".encode() + "The council’s café – “open to all”.\n".encode("cp1252")
+    text, codec = decode_bytes(data)
+    assert codec == "utf-8+cp1252" and text == "It’s a “shared” plan.\nThe council’s café – “open to all”.\n"
+
+
+def test_terminal_escape_sequences_are_dropped_whole():
+    # regression: only ESC was dropped, leaving "[31m" in the text
+    assert normalize_text("a \x1b[31mred\x1b[0m word\x1b]0;title\x07 end") == "a red word end"

@@ -1,5 +1,6 @@
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,37 @@ def test_docx_reader_rejects_broken_and_oversized(tmp_path):
         zf.writestr("hello.txt", "not word")
     with pytest.raises(SkipError, match="not a Word document"):
         read_file_bytes(tmp_path / "a.docx", other.getvalue(), S)
+
+
+def _docx_peak(data: bytes) -> tuple[str, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        read_file_bytes(Path("bomb.docx"), data, S)
+        reason = "read"
+    except SkipError as exc:
+        reason = exc.reason
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return reason, peak
+
+
+@pytest.mark.parametrize(("lie", "reason"), [("", "too-large"), ("small", "parse-error"), ("plausible", "parse-error")])
+def test_docx_zip_bombs_are_refused_within_bounded_memory(lie, reason):
+    # regression: with a forged declared size, zipfile's one-shot read inflated up to 2 GiB
+    # (the 'plausible' bomb passes the compressed-versus-declared check, so it tests the
+    # 1 MiB-at-a-time inflation)
+    from tests.hostile.generate import docx_bytes, prose, zip_bomb
+
+    got, peak = _docx_peak(zip_bomb(docx_bytes(prose(1)), lie=lie))
+    assert got == reason and peak < 100 * 2**20, (got, peak)
+
+
+def test_docx_inflated_size_is_counted_not_declared():
+    from tests.hostile.generate import docx_bytes, prose
+
+    data = docx_bytes(prose(2, 40))
+    with pytest.raises(SkipError, match=r"too-large: .*ingest.max_unzipped_bytes"):
+        read_file_bytes(Path("a.docx"), data, IngestSettings(max_unzipped_bytes=20_000))
+    assert "during week" in read_file_bytes(Path("a.docx"), data, S).text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 __all__ = ["err", "fail", "out", "settings", "stage_progress"]
 
@@ -18,7 +19,8 @@ err = Console(stderr=True)
 
 def fail(exc: Exception) -> typer.Exit:
     """Report a library error in one line on stderr; exit status 1."""
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    # one line however long (no wrapping), and a path holding "[/]" is not console markup
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 

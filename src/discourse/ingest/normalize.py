@@ -37,6 +37,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # C0/C1 controls (but tab and newlines), private use, surrogates; plus U+FFFD when judging decodes
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+# terminal escape sequences (CSI such as colours, OSC such as window titles): dropped whole,
+# not just their ESC byte, which would leave "[31m" in the text
+_ANSI = re.compile("\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _MOJIBAKE_HINT = re.compile("[ÂÃâÅÐÑÏÎ\x80-\x9f\ufffd]")
 _SPACES = re.compile(r"[^\S\n]+")
@@ -73,20 +76,40 @@ def _looks_western(text: str) -> bool:
     return common >= 0.8 * len(extra) and len(extra) <= 0.2 * len(text[:50000])
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte NUL. Checked before UTF-8, because NUL bytes
+    are valid UTF-8 and would decode into text that is half NULs."""
+    head = data[:4096]
+    if head.count(b"\x00") <= len(head) // 4:
+        return None
+    return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+
+
+def _decode_by_line(data: bytes) -> str | None:
+    """A file pasted together from UTF-8 and cp1252 parts: each line in whichever of the two
+    it is valid in. None when no line needs UTF-8 (then this is not the mix)."""
+    lines, utf8 = [], False
+    for raw in data.split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8"))
+            utf8 = utf8 or not raw.isascii()
+        except UnicodeDecodeError:
+            lines.append(raw.decode("cp1252", errors="replace"))
+    return "\n".join(lines) if utf8 else None
+
+
 def _decode_candidates(data: bytes) -> list[tuple[str, str]]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return [(codec, data.decode(codec, errors="replace"))]
     out: list[tuple[str, str]] = []
+    if codec := _utf16_without_bom(data):
+        out.append((codec, data.decode(codec, errors="replace")))
     try:
         out.append(("utf-8", data.decode("utf-8")))
         return out
     except UnicodeDecodeError:
         pass
-    head = data[:4096]
-    if head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM: every other byte NUL
-        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
-        out.append((codec, data.decode(codec, errors="replace")))
     try:  # the usual non-UTF-8 encoding of English web text; checked before guessing
         western = data.decode("cp1252")
         if _looks_western(western):
@@ -94,6 +117,10 @@ def _decode_candidates(data: bytes) -> list[tuple[str, str]]:
             return out
     except UnicodeDecodeError:
         pass
+    mixed = _decode_by_line(data)
+    if mixed is not None and _looks_western(mixed):
+        out.append(("utf-8+cp1252", mixed))
+        return out
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
@@ -127,6 +154,8 @@ def decode_bytes(data: bytes, max_bad_share: float = 0.02) -> tuple[str, str]:
 
 
 def _drop_controls(text: str) -> str:
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
     return _CONTROLS.sub("", text)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from discourse.ingest.readers import read_file_bytes, reader_for
 from discourse.ingest.segment import segment
 from discourse.records import Document, Passage, RawDocument, Reject, SkipReason, YearSource
 
-__all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file", "read_input"]
+__all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file", "read_input",
+           "source_name"]
 
 _PLURAL_AUTHORS = {"several", "various", "multiple", "many", "anonymous", "staff"}
 
@@ -34,6 +37,13 @@ class FileResult:
     passages: list[Passage] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     signatures: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def source_name(path: str | Path) -> str:
+    """The path as text that can be stored and printed: bytes of a file name that are not
+    UTF-8 (held by Python as lone surrogates, which DuckDB refuses) become `\\xff` escapes.
+    The same path always gives the same name, so reruns find their earlier rows."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _short_hash(*parts: object) -> str:
@@ -119,7 +129,8 @@ def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
     try:
         reader_for(path)
         if len(data) > settings.max_file_bytes:
-            raise SkipError(SkipReason.TOO_LARGE, f"{len(data):,} bytes > limit {settings.max_file_bytes:,}")
+            raise SkipError(SkipReason.TOO_LARGE, f"{len(data):,} bytes > limit {settings.max_file_bytes:,} "
+                                                  "(setting ingest.max_file_bytes)")
         raw = read_file_bytes(path, data, settings)
         pieces, text_date, language = clean_text(raw, settings)
         if not pieces:
@@ -135,16 +146,46 @@ def process_bytes(source: str, path: Path, data: bytes, row: ManifestRow | None,
     return result
 
 
-def read_input(path: Path, settings: IngestSettings) -> bytes:
-    """A file's bytes, refusing (SkipError) files over `max_file_bytes` before reading
-    them and files that cannot be read."""
+def _link_refusal(path: Path, root: Path) -> str | None:
+    """Why a symbolic link met while walking `root` is not followed, or None to read it."""
+    if not path.is_symlink():
+        return None
+    if path.is_dir():
+        return "symbolic link to a folder; folders are walked without following links (loops)"
+    target, top = os.path.realpath(path), os.path.realpath(root)
+    if os.path.commonpath([target, top]) != top:
+        return f"symbolic link to {source_name(target)}, outside {source_name(root)}; not followed"
+    return None
+
+
+def read_input(path: Path, settings: IngestSettings, root: Path | None = None) -> bytes:
+    """A file's bytes, or SkipError: a symbolic link out of `root` (the folder being
+    walked), not a regular file (a named pipe would block), over `max_file_bytes`
+    (checked before reading, and again while reading in case the file grows), unreadable."""
+    if root is not None and (why := _link_refusal(path, root)):
+        raise SkipError(SkipReason.SYMLINK, why)
+    limit = settings.max_file_bytes
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise SkipError(SkipReason.TOO_LARGE, f"{size:,} bytes > limit {settings.max_file_bytes:,}")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise SkipError(SkipReason.UNREADABLE, str(exc)) from exc
+        raise SkipError(SkipReason.UNREADABLE, exc.strerror or str(exc)) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipError(SkipReason.UNREADABLE, "not a regular file (a folder, named pipe, device "
+                                                   "or socket); not read")
+        if info.st_size > limit:
+            raise SkipError(SkipReason.TOO_LARGE, f"{info.st_size:,} bytes > limit {limit:,} "
+                                                  "(setting ingest.max_file_bytes)")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise SkipError(SkipReason.UNREADABLE, exc.strerror or str(exc)) from exc
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise SkipError(SkipReason.TOO_LARGE, f"more than {limit:,} bytes (setting ingest.max_file_bytes)")
+    return data
 
 
 def process_file(path: str | Path, source: str | None = None, row: ManifestRow | None = None,
@@ -152,7 +193,7 @@ def process_file(path: str | Path, source: str | None = None, row: ManifestRow |
     """Process one file from disk (see `process_bytes`)."""
     path = Path(path)
     settings = settings or IngestSettings()
-    source = source or str(path)
+    source = source or source_name(path)
     try:
         data = read_input(path, settings)
     except SkipError as exc:

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from discourse.config import IngestSettings
 from discourse.errors import DiscourseError
 
-__all__ = ["annotation_queue", "classify_jsonl", "label_store", "read_done", "resolver", "save_answer",
-           "score_document", "train"]
+if TYPE_CHECKING:
+    from discourse.ingest.process import FileResult
+
+__all__ = ["annotation_queue", "classify_jsonl", "label_store", "read_document", "read_done", "resolver",
+           "save_answer", "score_document", "train"]
 
 Progress = Callable[[int], None]
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -78,28 +84,63 @@ def classify_jsonl(inp: str | Path, out: str | Path, predictor, batch: int = 64,
     return counts
 
 
-def _document_bytes(path: str | Path) -> tuple[Path, bytes]:
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters (newlines in a file name, say) shown escaped: an error is one line."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+
+
+def _document_bytes(path: str | Path, settings: IngestSettings) -> tuple[Path, bytes]:
+    """(name that picks the reader, bytes), with ingest's checks (size, regular file)."""
+    from discourse.errors import SkipError
+    from discourse.ingest.process import read_input
+    from discourse.records import SkipReason
+
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(settings.max_file_bytes + 1)
+        if len(data) > settings.max_file_bytes:
+            raise SkipError(SkipReason.TOO_LARGE, f"more than {settings.max_file_bytes:,} bytes "
+                                                  "(setting ingest.max_file_bytes)")
         return Path("stdin.html" if data.lstrip()[:1] == b"<" else "stdin.txt"), data
-    path = Path(path)
+    return Path(path), read_input(Path(path), settings)
+
+
+def read_document(path: str | Path, settings: IngestSettings | None = None) -> FileResult:
+    """One document (`-` for stdin) read, cleaned and segmented as ingest would, returned as
+    a `FileResult` with passages; a `DiscourseError` (one line) when it cannot be scored."""
+    from discourse.errors import SkipError
+    from discourse.ingest.process import process_bytes, source_name
+
+    settings = settings or IngestSettings()
+    shown = _one_line(source_name(path))
     try:
-        return path, path.read_bytes()
-    except OSError as exc:
-        raise DiscourseError(f"score: cannot read {path}: {exc.strerror or exc}") from exc
+        name, data = _document_bytes(path, settings)
+        result = process_bytes(source_name(path), name, data, None, settings)
+    except SkipError as exc:
+        raise DiscourseError(_one_line(f"score: {shown}: {exc.reason}: {exc.detail}")) from exc
+    except (MemoryError, RecursionError, Exception) as exc:  # a bug on one input: say so in one line
+        logger.info("unexpected error on %s", shown, exc_info=True)
+        raise DiscourseError(_one_line(f"score: {shown}: internal-error: {type(exc).__name__}: {exc} "
+                                       "(please report; -v shows the traceback)")) from exc
+    if not result.passages:
+        reason = result.rejects[0] if result.rejects else None
+        raise DiscourseError(_one_line(f"score: {shown}: " + (f"{reason.reason}: {reason.detail}"
+                                                                 if reason else "no passages")))
+    return result
 
 
 def score_document(path: str | Path, predictor, settings: IngestSettings | None = None) -> dict:
     """Clean and segment one document, label each passage and summarise the document:
     framing shares weighted by passage length (probabilities, so uncertain passages count
-    by how likely each framing is), and its most heroic and most collaborative passages."""
-    from discourse.ingest.process import process_bytes
+    by how likely each framing is), and its most heroic and most collaborative passages.
 
-    name, data = _document_bytes(path)
-    result = process_bytes(str(path), name, data, None, settings or IngestSettings())
-    if not result.passages:
-        reason = result.rejects[0] if result.rejects else None
-        raise DiscourseError(f"score: {path}: " + (f"{reason.reason}: {reason.detail}" if reason else "no passages"))
+    `predictor` may be a zero-argument loader; it is then called only once the document
+    has been read, so an unreadable file fails at once, without loading a model."""
+    result = read_document(path, settings)
+    if not hasattr(predictor, "predict"):
+        predictor = predictor()
     passages = [p for p in result.passages if p.kind == "body"] or result.passages
     preds = predictor.predict([p.text for p in passages])
     rows = [{"piece": next(d.piece for d in result.documents if d.doc_id == p.doc_id), "seq": p.seq,

@@ -26,7 +26,7 @@ from discourse.config import IngestSettings
 from discourse.errors import SkipError
 from discourse.ingest.dedupe import NearDuplicateIndex
 from discourse.ingest.metadata import MANIFEST_NAME, ManifestRow, read_manifest
-from discourse.ingest.process import FileResult, process_bytes, read_input
+from discourse.ingest.process import FileResult, process_bytes, read_input, source_name
 from discourse.records import Reject, SkipReason
 from discourse.store import Store
 
@@ -41,6 +41,7 @@ class InputFile:
     path: Path
     source: str
     row: ManifestRow | None
+    root: Path | None = None  # the folder walked to find it (None: named on the command line)
 
 
 @dataclass(slots=True)
@@ -69,9 +70,12 @@ class IngestSummary:
 
 
 def _walk(root: Path) -> Iterator[Path]:
+    """Files under `root`, sorted; links to folders are yielded (to be recorded as refused)
+    rather than followed."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+        for name in sorted(filenames + links):
             if not name.startswith(".") and name != MANIFEST_NAME:
                 yield Path(dirpath) / name
 
@@ -88,7 +92,8 @@ def iter_inputs(paths: list[str | Path], manifest_problems: dict[str, list[str]]
                 manifests[folder], problems = read_manifest(folder)
                 if problems and manifest_problems is not None:
                     manifest_problems[str(folder / MANIFEST_NAME)] = problems
-            yield InputFile(path, str(path), manifests[folder].get(path.name))
+            yield InputFile(path, source_name(path), manifests[folder].get(path.name),
+                            root if root.is_dir() else None)
 
 
 class _Dedupe:
@@ -146,7 +151,7 @@ def _read(item: InputFile, stored_hash: str | None, settings: IngestSettings) ->
         return FileResult(item.source, "ignored", 0, rejects=[Reject(
             item.source, SkipReason.IGNORED, "folder documentation, not an article (setting ingest.ignore_names)")])
     try:
-        data = read_input(item.path, settings)
+        data = read_input(item.path, settings, item.root)
     except SkipError as exc:
         key = f"{exc.reason}:{exc.detail}"  # stands in for the content hash of a refused file
         if stored_hash == key:
@@ -262,14 +267,14 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     run_id = uuid.uuid4().hex[:12]
     summary = IngestSummary(run_id)
     problems: dict[str, list[str]] = {}
-    missing = [str(p) for p in paths if not Path(p).exists()]
-    items = list(iter_inputs([p for p in paths if str(p) not in missing], problems))
+    missing = [p for p in paths if not Path(p).exists()]
+    items = list(iter_inputs([p for p in paths if p not in missing], problems))
     with _parsers(workers, executor) as parsers, Store(db, command=command) as store:
         store.start_run(run_id, command, __version__)
         status = "ok"
         try:
             _ingest_files(items, store, settings, run_id, summary, progress, parsers)
-            for source in missing:
+            for source in map(source_name, missing):
                 store.replace_rejects(source, [Reject(source, SkipReason.UNREADABLE, "path does not exist")], run_id)
                 summary.rejects[str(SkipReason.UNREADABLE)] += 1
             for source, lines in problems.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from discourse.config import IngestSettings
 from discourse.errors import SkipError
@@ -12,16 +13,56 @@ from discourse.records import RawDocument, SkipReason, YearSource
 __all__ = ["read_docx"]
 
 
-def _check_zip(data: bytes, limit: int) -> None:
+_CHUNK = 1 << 20
+_SLACK = 1024  # deflate never grows data by more than ~0.03 % plus a few bytes per block
+
+
+def _forged(info: zipfile.ZipInfo) -> bool:
+    """A member whose compressed data is larger than the size it declares: the declared
+    size is a lie (the usual zip-bomb disguise), since deflate never expands data."""
+    return info.compress_size > info.file_size + info.file_size // 100 + _SLACK
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limit: int) -> bytes:
+    """One member, inflated 1 MiB at a time (zipfile's one-shot `read()` inflates up to
+    2 GiB before trimming to the declared size), refused past `budget`."""
+    parts, total = [], 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            total += len(chunk)
+            if total > budget:
+                raise SkipError(SkipReason.TOO_LARGE, f"DOCX inflates to more than {limit:,} bytes "
+                                                      "(setting ingest.max_unzipped_bytes)")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def _safe_package(data: bytes, limit: int) -> bytes:
+    """The DOCX re-packed (uncompressed) from its members inflated within `limit` bytes in
+    all, so python-docx only ever reads bytes that were counted. Declared sizes are checked
+    first (cheap), then the real ones, because declared sizes can lie."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if "word/document.xml" not in zf.namelist():
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            total = sum(info.file_size for info in infos)
+            if total > limit:
+                raise SkipError(SkipReason.TOO_LARGE, f"DOCX inflates to {total:,} bytes (limit {limit:,}, "
+                                                      "setting ingest.max_unzipped_bytes)")
+            if "word/document.xml" not in {i.filename for i in infos}:
                 raise SkipError(SkipReason.PARSE_ERROR, "not a Word document (no word/document.xml)")
-    except zipfile.BadZipFile as exc:
+            if forged := [i.filename for i in infos if _forged(i)]:
+                raise SkipError(SkipReason.PARSE_ERROR, f"broken DOCX: {forged[0]} holds more compressed "
+                                                        "data than the size it declares (a zip bomb?)")
+            out, budget = io.BytesIO(), limit
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+                for info in infos:
+                    blob = _inflate(zf, info, budget, limit)
+                    budget -= len(blob)
+                    dst.writestr(info.filename, blob)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError, ValueError) as exc:  # RuntimeError: encrypted member
         raise SkipError(SkipReason.PARSE_ERROR, f"broken DOCX (bad zip: {exc})") from exc
-    if total > limit:
-        raise SkipError(SkipReason.TOO_LARGE, f"DOCX inflates to {total:,} bytes (limit {limit:,})")
+    return out.getvalue()
 
 
 def _paragraph_text(par) -> str:
@@ -33,11 +74,11 @@ def _paragraph_text(par) -> str:
 
 
 def read_docx(data: bytes, settings: IngestSettings) -> RawDocument:
-    _check_zip(data, settings.max_unzipped_bytes)
+    package = _safe_package(data, settings.max_unzipped_bytes)
     try:
         import docx
 
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         blocks: list[str] = []
         for par in document.paragraphs:
             text = _paragraph_text(par)

@@ -1,0 +1,157 @@
+"""Whole-pipeline wall time and peak memory: the demo pipeline, and a 20,000-document run
+with the local executor and with Dask (LocalCluster, 2 workers).
+
+Run by hand (not in CI):  .venv/bin/python benchmarks/pipeline_scale.py [--docs 20000] [--skip-demo]
+
+The 20k documents are real text: each State of the Union paragraph (≥ 8 words) of
+../shared/corpus/sotu becomes one .txt file dated by its address's year (a sources.csv
+gives the years); past the paragraphs available, light variants (sentence order rotated)
+fill the count, and the section says how many. Peak memory is the largest summed RSS of the
+`discourse run` process and all its descendants (Dask workers included), sampled every
+0.2 s with psutil.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, SHARED, commit, machine, write_section  # noqa: E402
+
+_SENT = re.compile(r"(?<=[.!?])\s+")
+PIPELINE = """
+[pipeline]
+name = "bench"
+inputs = ["docs"]
+store = "bench.duckdb"
+out = "out"
+executor = "{executor}"
+workers = {workers}
+
+[topics]
+seeds = 1
+max_passages = 20000
+hdbscan = {{ min_cluster_size = 40 }}
+
+[trends]
+year_bin = 10
+window_years = 30
+"""
+
+
+def make_docs(folder: Path, n: int) -> tuple[int, int]:
+    folder.mkdir(parents=True)
+    paras = []
+    for path in sorted((SHARED / "sotu").glob("*.txt")):
+        year = int(path.name[:4])
+        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8", errors="replace")):
+            block = " ".join(block.split())
+            if len(block.split()) >= 8:
+                paras.append((year, block))
+    rows, k = [], 0
+    real = min(n, len(paras))
+    chosen = paras[:real]
+    while len(chosen) < n and k < 10:
+        k += 1
+        for year, text in paras:
+            parts = _SENT.split(text)
+            if len(parts) > 1:
+                chosen.append((year, " ".join(parts[k % len(parts):] + parts[:k % len(parts)])))
+                if len(chosen) == n:
+                    break
+    for i, (year, text) in enumerate(chosen):
+        name = f"p{i:06d}.txt"
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+        rows.append({"file": name, "title": f"State of the Union {year}, paragraph {i}", "year": year})
+    with (folder / "sources.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["file", "title", "year"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(chosen), real
+
+
+def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    import psutil
+
+    peak = 0.0
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    stop.set()
+    thread.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
+    return time.perf_counter() - t, peak, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--skip-demo", action="store_true")
+    args = ap.parse_args()
+    discourse = str(Path(sys.executable).parent / "discourse")
+    lines = ["| run | wall s | peak RSS MB (process tree) |", "|---|---:|---:|"]
+    if not args.skip_demo:
+        with tempfile.TemporaryDirectory() as tmp:
+            demo = Path(tmp) / "pipelines"
+            shutil.copytree(REPO / "pipelines", demo)
+            shutil.copytree(REPO / "corpus", Path(tmp) / "corpus")
+            seconds, peak, _ = timed_run([discourse, "run", str(demo / "demo.toml"), "--quiet"])
+            again, _, _ = timed_run([discourse, "run", str(demo / "demo.toml"), "--quiet"])
+        lines.append(f"| demo pipeline (`pipelines/demo.toml`, fresh store) | {seconds:.0f} | {peak:.0f} |")
+        lines.append(f"| demo pipeline again (every stage skipped) | {again:.1f} | – |")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        made, real = make_docs(root / "docs", args.docs)
+        for executor, workers in (("local", 2), ("dask", 2)):
+            for leftover in [*root.glob("bench.duckdb*"), root / "out"]:
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+            (root / "bench.toml").write_text(PIPELINE.format(executor=executor, workers=workers))
+            seconds, peak, _ = timed_run([discourse, "run", str(root / "bench.toml"), "--json"])
+            import json
+
+            manifest = json.loads((root / "out" / "manifest.json").read_text())
+            stages = ", ".join(f"{s['stage']} {s['seconds']:.0f}" for s in manifest["stages"])
+            lines.append(f"| {made:,} documents ({real:,} real paragraphs + {made - real:,} variants), "
+                         f"{manifest['corpus']['passages']:,} passages, executor {executor}, {workers} workers "
+                         f"(stage s: {stages}) | {seconds:.0f} | {peak:.0f} |")
+            print(lines[-1], flush=True)
+    write_section("Pipeline: demo and 20k documents, local vs Dask", f"""
+Command: `.venv/bin/python benchmarks/pipeline_scale.py --docs {args.docs}` (commit {commit()}).
+Machine: {machine()}.
+The demo is `discourse run pipelines/demo.toml` on a copy of the repo's pipelines and corpus. The large run makes one
+.txt file per State of the Union paragraph, dated by a sources.csv, and runs every stage with the default model
+(`hybrid`: MiniLM embeddings + TF-IDF), one topic seed, `max_passages = 20000`, decades. Local = parsing in 2 forked
+processes and embeddings in this process (torch uses both cores); Dask = a LocalCluster of 2 single-threaded worker
+processes doing parsing and embeddings, results written by the one store writer.
+
+{chr(10).join(lines)}
+""")
+
+
+if __name__ == "__main__":
+    main()
