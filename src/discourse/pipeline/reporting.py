@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from discourse import __version__
 from discourse.config import ReportSettings, TrendSettings
 
 __all__ = ["build_report", "headlines", "model_summary"]
@@ -125,16 +126,16 @@ def build_report(db: str | Path, out: str | Path, settings: ReportSettings | Non
             "topics": topics.to_dict(orient="records"), "quality": quality,
             "exemplars": _exemplars(store.table("trend_exemplars"), keep), "corpus": _corpus(store),
             "model": model_summary(meta["model_id"]), "trends": trend_cfg or (trend_settings or TrendSettings()).model_dump(),
-            "manifest": manifest or {}, "manifest_json": json.dumps(manifest or {}, indent=2, sort_keys=True, default=str),
+            "manifest": manifest or {"versions": {"discourse": __version__}},
+            "manifest_json": json.dumps(manifest or {"note": "built by `discourse report`, outside a pipeline run"},
+                                        indent=2, sort_keys=True, default=str),
         }
     html = render_html(context, charts)
     tmp = _scratch(out / "report")
     (tmp / "report.html").write_text(html, encoding="utf-8")
     files = save_static(charts, tmp / "charts") if s.static_charts else []
-    for name in ("report.html", "charts"):  # move into place: the charts folder, then the page
-        target = out / name
-        if name == "charts" and (tmp / name).exists():
-            _publish(tmp / name, target)
+    if (tmp / "charts").exists():
+        _publish(tmp / "charts", out / "charts")  # the charts folder first, then the page
     (tmp / "report.html").replace(out / "report.html")
     tmp.rmdir()
     return {"report": str(out / "report.html"), "charts": len(charts), "files": len(files) + 1, "bytes": len(html)}
