@@ -38,6 +38,8 @@ def _rotate(text: str, k: int) -> str | None:
 
 
 def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], int]:
+    import pandas as pd
+
     from discourse.pipeline import ingest
     from discourse.store import Store
 
@@ -62,7 +64,7 @@ def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], 
                 if len(out_t) == size:
                     break
         k += 1
-    return out_t, [None if y != y else int(y) for y in out_y], real
+    return out_t, [None if pd.isna(y) else int(y) for y in out_y], real
 
 
 def one_size(size: int, work: Path) -> dict:

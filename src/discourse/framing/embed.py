@@ -56,7 +56,7 @@ def _verified_weights(path: Path) -> Path:
 def _layer_norm(x, prefix: str, w: dict):
     import torch.nn.functional as F
 
-    return F.layer_norm(x, (x.shape[-1],), w[prefix + ".weight"], w[prefix + ".bias"], _EPS)
+    return F.layer_norm(x, (EMBED_DIM,), w[prefix + ".weight"], w[prefix + ".bias"], _EPS)
 
 
 def _linear(x, prefix: str, w: dict):

@@ -162,8 +162,9 @@ class TopicModel(BaseEstimator):
         saved = self.model_.topics_
         self.model_.topics_ = [int(t) for t in topics]  # BERTopic reads the assignment from here
         try:
-            return self.model_.topics_over_time(docs, [int(y) for y in years], global_tuning=True,
-                                                evolution_tuning=False)
+            with _quiet_bertopic():  # it warns about >100 distinct years: one row per year is what we want
+                return self.model_.topics_over_time(docs, [int(y) for y in years], global_tuning=True,
+                                                    evolution_tuning=False)
         finally:
             self.model_.topics_ = saved
 
