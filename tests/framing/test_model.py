@@ -118,3 +118,48 @@ def test_tampered_model_file_is_refused(tfidf_model, tmp_path):
 def test_missing_model_says_what_to_do(tmp_path):
     with pytest.raises(DiscourseError, match="discourse train"):
         load_model(tmp_path, "minilm")
+
+
+def test_grouped_folds_keep_groups_apart_and_never_score_ungrouped_rows():
+    from discourse.framing.model import grouped_folds
+
+    y = np.array((["heroic", "collaborative", "neutral"] * 10) + ["neutral"] * 6)
+    groups = [f"file{i % 10}" for i in range(30)] + [None] * 6
+    folds = grouped_folds(y, groups, 5, 0)
+    held = np.concatenate([b for _, b in folds])
+    assert sorted(held) == list(range(30))  # every grouped row scored once, ungrouped never
+    for fit_idx, held_idx in folds:
+        assert set(range(30, 36)) <= set(fit_idx)
+        assert not {groups[i] for i in fit_idx if groups[i]} & {groups[i] for i in held_idx}
+
+
+def test_zero_weight_texts_are_ignored():
+    noise = ["Completely unrelated filler about gardening and soup."] * 12
+    w = np.r_[np.ones(len(X)), np.zeros(len(noise))]
+    base = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y)
+    weighted = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X + noise, Y + ["heroic"] * 12, sample_weight=w)
+    assert np.allclose(base.coef_, weighted.coef_, atol=1e-6)
+    assert "gardening" not in weighted.vectorizer_.vocabulary_
+
+
+def test_sample_weight_moves_the_decision():
+    odd = ["The meeting was moved to the town hall because of the weather."] * 6
+    light = FramingClassifier(embedder="tfidf", calibration_folds=0).fit(X + odd, Y + ["heroic"] * 6,
+                                                                           sample_weight=np.r_[np.ones(len(X)), np.full(6, 0.01)])
+    heavy = FramingClassifier(embedder="tfidf", calibration_folds=0).fit(X + odd, Y + ["heroic"] * 6,
+                                                                           sample_weight=np.r_[np.ones(len(X)), np.full(6, 5.0)])
+    assert light.predict(odd[:1])[0] == "neutral" and heavy.predict(odd[:1])[0] == "heroic"
+    assert light.temperature_ == 1.0  # calibration_folds=0: no temperature scaling
+
+
+@pytest.mark.parametrize("weights, match", [([1.0] * 5, "one non-negative"), ([-1.0] + [1.0] * 35, "non-negative"),
+                                            ([0.0] * 36, "not all zero")])
+def test_bad_sample_weight_raises(weights, match):
+    with pytest.raises(ValueError, match=match):
+        FramingClassifier(embedder="tfidf").fit(X, Y, sample_weight=weights)
+
+
+def test_grouped_calibration_fits_a_temperature():
+    groups = [f"f{i % 6}" for i in range(len(X) - 12)] + [None] * 12
+    model = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y, groups=groups)
+    assert model.temperature_ > 0 and np.isfinite(model.temperature_)
