@@ -163,3 +163,39 @@ def test_grouped_calibration_fits_a_temperature():
     groups = [f"f{i % 6}" for i in range(len(X) - 12)] + [None] * 12
     model = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y, groups=groups)
     assert model.temperature_ > 0 and np.isfinite(model.temperature_)
+
+
+def test_sentence_pooling_keeps_a_one_sentence_stance_visible():
+    from discourse.framing.explain import embedding_features
+
+    stub = StubEmbedder()
+    texts = ["Budgets rose. Staff numbers fell. Put one strong leader in charge.", "One sentence only.", ""]
+    feats = embedding_features(stub, texts, "sentences")
+    assert feats.shape == (3, 3 * 64)
+    assert np.allclose(feats[:, :64], stub.encode(texts))  # the passage embedding comes first, unchanged
+    last = stub.encode(["Put one strong leader in charge."])[0]
+    assert np.all(feats[0, 128:] >= last - 1e-6)  # max pooling keeps the last sentence's peaks
+    assert np.allclose(feats[1, 64:128], stub.encode(["One sentence only."])[0])  # mean of one sentence
+    assert not feats[2].any()  # empty text: zeros, no NaN or -inf
+    assert np.array_equal(embedding_features(stub, texts, "passage"), stub.encode(texts))
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        embedding_features(stub, texts, "tokens")
+
+
+def test_sentence_pooled_model_fits_and_names_its_features():
+    model = FramingClassifier(embedder=StubEmbedder(), pooling="sentences", calibration_folds=3).fit(X, Y)
+    assert model.coef_.shape[1] == 3 * 64 + 7
+    assert (model.predict(X) == np.array(Y)).mean() > 0.8
+    assert model.feature_names()[-1].startswith("cue:")
+
+
+def test_predictor_applies_the_saved_pooling(tmp_path):
+    stub = StubEmbedder()
+    model = FramingClassifier(embedder=stub, pooling="sentences", calibration_folds=3).fit(X, Y)
+    save_model(model, tmp_path)
+    meta, arrays = load_saved(tmp_path, "minilm")
+    assert meta["params"]["pooling"] == "sentences"
+    predictor = FramingPredictor("minilm", meta, arrays, model_id(tmp_path, "minilm"))
+    predictor._encoder = stub  # stands in for MiniLM, which the predictor would load
+    texts = ["Budgets rose. Put one strong leader in charge.", *X[:5]]
+    assert np.allclose(predictor.predict_proba(texts), model.predict_proba(texts), atol=1e-5)

@@ -21,6 +21,7 @@ from discourse.framing.explain import (
     Evidence,
     cue_evidence,
     dense_features,
+    embedding_features,
     feature_names,
     linear_evidence,
     softmax,
@@ -115,12 +116,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters are stored unchanged; `embedder` is "minilm", "tfidf", "hybrid" (MiniLM
     embeddings and TF-IDF n-grams side by side), or an object with
-    `encode(list[str]) -> ndarray` (tests pass a tiny stub).
+    `encode(list[str]) -> ndarray` (tests pass a tiny stub). `pooling` is "passage" (one
+    embedding per passage) or "sentences" (also the mean and max of its sentence embeddings;
+    see `explain.embedding_features`).
     """
 
-    def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0,
+    def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0, pooling: str = "passage",
                  abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0) -> None:
         self.embedder = embedder
+        self.pooling = pooling
         self.C = C
         self.cue_weight = cue_weight
         self.abstain_below = abstain_below
@@ -140,9 +144,9 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         if self.embedder == "hybrid":
             from scipy import sparse
 
-            emb = MINILM().encode(texts)
+            emb = embedding_features(MINILM(), texts, self.pooling)
             return sparse.hstack([sparse.csr_matrix(emb), self.vectorizer_.transform(texts)]).tocsr()
-        return self._encoder().encode(texts)
+        return embedding_features(self._encoder(), texts, self.pooling)
 
     def _features(self, texts: list[str]):
         return dense_features(self._dense(texts), texts, self.cue_weight)

@@ -26,6 +26,9 @@ GRID = {"minilm": [0.5, 2.0, 8.0], "tfidf": [2.0, 8.0, 32.0], "hybrid": [1.0, 4.
 # data; cross-validation (scored on real passages only) picks the weight per model.
 WRITTEN_WEIGHTS = (0.0, 0.3, 1.0)
 CV_FOLDS = 5
+# Embedding pooling per model, chosen by the same grouped real-only CV (see the model card):
+# mean and max of sentence embeddings next to the passage embedding lifted the hybrid model.
+POOLING = {"minilm": "passage", "hybrid": "sentences", "tfidf": "passage"}
 
 
 def _weights(examples: list[Example], written_weight: float) -> np.ndarray:
@@ -47,7 +50,7 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
     pred = np.empty(len(train), dtype=object)
     scored = []
     for fit_idx, held in grouped_folds(y, _groups(train), CV_FOLDS, seed):
-        model = FramingClassifier(embedder=name, C=C, random_state=seed, calibration_folds=0)
+        model = FramingClassifier(embedder=name, C=C, pooling=POOLING[name], random_state=seed, calibration_folds=0)
         model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx])
         pred[held] = model.predict([texts[i] for i in held])
         scored.append(held)
@@ -92,10 +95,11 @@ def train_models(examples: list[Example], out: str | Path,
     for name in models:
         started = time.perf_counter()
         best, cells = _select(name, train, seed)
-        model = FramingClassifier(embedder=name, C=best["C"], random_state=seed, calibration_folds=CV_FOLDS)
+        model = FramingClassifier(embedder=name, C=best["C"], pooling=POOLING[name], random_state=seed,
+                                  calibration_folds=CV_FOLDS)
         model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train))
         proba = model.predict_proba(x_test)
-        entry = {"C": best["C"], "written_weight": best["written_weight"], "cv": best, "cv_grid": cells,
+        entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": POOLING[name], "cv": best, "cv_grid": cells,
                  "temperature": model.temperature_,
                  "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
                  "seconds": round(time.perf_counter() - started, 1)}
