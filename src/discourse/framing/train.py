@@ -27,8 +27,8 @@ GRID = {"minilm": [0.5, 2.0, 8.0], "tfidf": [2.0, 8.0, 32.0], "hybrid": [1.0, 4.
 WRITTEN_WEIGHTS = (0.0, 0.3, 1.0)
 CV_FOLDS = 5
 # Embedding pooling per model, chosen by the same grouped real-only CV (see the model card):
-# mean and max of sentence embeddings next to the passage embedding lifted the hybrid model.
-POOLING = {"minilm": "passage", "hybrid": "sentences", "tfidf": "passage"}
+# mean and max of sentence embeddings next to the passage embedding lifted both MiniLM models.
+POOLING = {"minilm": "sentences", "hybrid": "sentences", "tfidf": "passage"}
 
 
 def _weights(examples: list[Example], written_weight: float) -> np.ndarray:
