@@ -33,7 +33,7 @@ def _examples() -> list[Example]:
 @pytest.fixture
 def small_grid(monkeypatch):
     monkeypatch.setattr(train_mod, "GRID", {"tfidf": [1.0, 8.0]})
-    monkeypatch.setattr(train_mod, "WRITTEN_WEIGHTS", (0.0, 3.0))
+    monkeypatch.setattr(train_mod, "WRITTEN_WEIGHTS", (0.0, 3.0))  # 0 allowed here, to test the choice
     monkeypatch.setattr(train_mod, "CV_FOLDS", 2)
 
 

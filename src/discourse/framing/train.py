@@ -23,8 +23,12 @@ __all__ = ["train_models"]
 logger = logging.getLogger(__name__)
 GRID = {"minilm": [0.5, 2.0, 8.0], "tfidf": [2.0, 8.0, 32.0], "hybrid": [1.0, 4.0, 16.0]}
 # Weight of a written passage relative to a real one. Written passages are always training
-# data; cross-validation (scored on real passages only) picks the weight per model.
-WRITTEN_WEIGHTS = (0.0, 0.3, 1.0)
+# data; cross-validation (scored on real passages only) picks the weight per model. The
+# grid starts at 0.1, not 0: with weight 0 the real CV score was about 0.01-0.02 higher, but
+# every model then called the codebook's own clear heroic case (a turnaround chief executive)
+# neutral. The real training split has few such passages; the written ones were made to
+# cover them, and a small weight keeps that coverage.
+WRITTEN_WEIGHTS = (0.1, 0.3, 1.0)
 CV_FOLDS = 5
 # Embedding pooling per model, chosen by the same grouped real-only CV (see the model card):
 # mean and max of sentence embeddings next to the passage embedding lifted both MiniLM models.
