@@ -118,3 +118,84 @@ def test_tampered_model_file_is_refused(tfidf_model, tmp_path):
 def test_missing_model_says_what_to_do(tmp_path):
     with pytest.raises(DiscourseError, match="discourse train"):
         load_model(tmp_path, "minilm")
+
+
+def test_grouped_folds_keep_groups_apart_and_never_score_ungrouped_rows():
+    from discourse.framing.model import grouped_folds
+
+    y = np.array((["heroic", "collaborative", "neutral"] * 10) + ["neutral"] * 6)
+    groups = [f"file{i % 10}" for i in range(30)] + [None] * 6
+    folds = grouped_folds(y, groups, 5, 0)
+    held = np.concatenate([b for _, b in folds])
+    assert sorted(held) == list(range(30))  # every grouped row scored once, ungrouped never
+    for fit_idx, held_idx in folds:
+        assert set(range(30, 36)) <= set(fit_idx)
+        assert not {groups[i] for i in fit_idx if groups[i]} & {groups[i] for i in held_idx}
+
+
+def test_zero_weight_texts_are_ignored():
+    noise = ["Completely unrelated filler about gardening and soup."] * 12
+    w = np.r_[np.ones(len(X)), np.zeros(len(noise))]
+    base = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y)
+    weighted = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X + noise, Y + ["heroic"] * 12, sample_weight=w)
+    assert np.allclose(base.coef_, weighted.coef_, atol=1e-6)
+    assert "gardening" not in weighted.vectorizer_.vocabulary_
+
+
+def test_sample_weight_moves_the_decision():
+    odd = ["The meeting was moved to the town hall because of the weather."] * 6
+    light = FramingClassifier(embedder="tfidf", calibration_folds=0).fit(X + odd, Y + ["heroic"] * 6,
+                                                                           sample_weight=np.r_[np.ones(len(X)), np.full(6, 0.01)])
+    heavy = FramingClassifier(embedder="tfidf", calibration_folds=0).fit(X + odd, Y + ["heroic"] * 6,
+                                                                           sample_weight=np.r_[np.ones(len(X)), np.full(6, 5.0)])
+    assert light.predict(odd[:1])[0] == "neutral" and heavy.predict(odd[:1])[0] == "heroic"
+    assert light.temperature_ == 1.0  # calibration_folds=0: no temperature scaling
+
+
+@pytest.mark.parametrize("weights, match", [([1.0] * 5, "one non-negative"), ([-1.0] + [1.0] * 35, "non-negative"),
+                                            ([0.0] * 36, "not all zero")])
+def test_bad_sample_weight_raises(weights, match):
+    with pytest.raises(ValueError, match=match):
+        FramingClassifier(embedder="tfidf").fit(X, Y, sample_weight=weights)
+
+
+def test_grouped_calibration_fits_a_temperature():
+    groups = [f"f{i % 6}" for i in range(len(X) - 12)] + [None] * 12
+    model = FramingClassifier(embedder="tfidf", calibration_folds=3).fit(X, Y, groups=groups)
+    assert model.temperature_ > 0 and np.isfinite(model.temperature_)
+
+
+def test_sentence_pooling_keeps_a_one_sentence_stance_visible():
+    from discourse.framing.explain import embedding_features
+
+    stub = StubEmbedder()
+    texts = ["Budgets rose. Staff numbers fell. Put one strong leader in charge.", "One sentence only.", ""]
+    feats = embedding_features(stub, texts, "sentences")
+    assert feats.shape == (3, 3 * 64)
+    assert np.allclose(feats[:, :64], stub.encode(texts))  # the passage embedding comes first, unchanged
+    last = stub.encode(["Put one strong leader in charge."])[0]
+    assert np.all(feats[0, 128:] >= last - 1e-6)  # max pooling keeps the last sentence's peaks
+    assert np.allclose(feats[1, 64:128], stub.encode(["One sentence only."])[0])  # mean of one sentence
+    assert not feats[2].any()  # empty text: zeros, no NaN or -inf
+    assert np.array_equal(embedding_features(stub, texts, "passage"), stub.encode(texts))
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        embedding_features(stub, texts, "tokens")
+
+
+def test_sentence_pooled_model_fits_and_names_its_features():
+    model = FramingClassifier(embedder=StubEmbedder(), pooling="sentences", calibration_folds=3).fit(X, Y)
+    assert model.coef_.shape[1] == 3 * 64 + 7
+    assert (model.predict(X) == np.array(Y)).mean() > 0.8
+    assert model.feature_names()[-1].startswith("cue:")
+
+
+def test_predictor_applies_the_saved_pooling(tmp_path):
+    stub = StubEmbedder()
+    model = FramingClassifier(embedder=stub, pooling="sentences", calibration_folds=3).fit(X, Y)
+    save_model(model, tmp_path)
+    meta, arrays = load_saved(tmp_path, "minilm")
+    assert meta["params"]["pooling"] == "sentences"
+    predictor = FramingPredictor("minilm", meta, arrays, model_id(tmp_path, "minilm"))
+    predictor._encoder = stub  # stands in for MiniLM, which the predictor would load
+    texts = ["Budgets rose. Put one strong leader in charge.", *X[:5]]
+    assert np.allclose(predictor.predict_proba(texts), model.predict_proba(texts), atol=1e-5)

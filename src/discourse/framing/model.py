@@ -21,13 +21,14 @@ from discourse.framing.explain import (
     Evidence,
     cue_evidence,
     dense_features,
+    embedding_features,
     feature_names,
     linear_evidence,
     softmax,
     stance_evidence,
 )
 
-__all__ = ["Evidence", "FramingClassifier", "LexiconClassifier", "UNCERTAIN"]
+__all__ = ["Evidence", "FramingClassifier", "LexiconClassifier", "UNCERTAIN", "grouped_folds"]
 
 logger = logging.getLogger(__name__)
 UNCERTAIN = "uncertain"
@@ -49,6 +50,23 @@ def _check_texts(X) -> list[str]:
     if not all(isinstance(t, str) for t in texts):
         raise TypeError("framing models take an iterable of str (passage texts)")
     return texts
+
+
+def grouped_folds(y, groups, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(fit rows, held-out rows) pairs for `k`-fold cross-validation. Without groups:
+    stratified folds of all rows. With groups: only rows with a group (e.g. the source file
+    of a real passage) are held out, and no group is in two folds; rows whose group is None
+    (e.g. written passages) are always fitted on, never scored."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    y = np.asarray(y)
+    if groups is None:
+        return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(y, y))
+    groups = np.asarray(groups, dtype=object)
+    has_group = np.array([g is not None for g in groups], dtype=bool)
+    scored, always = np.flatnonzero(has_group), np.flatnonzero(~has_group)
+    folds = StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(scored, y[scored], groups[scored].astype(str))
+    return [(np.concatenate([scored[a], always]), scored[b]) for a, b in folds]
 
 
 def MINILM():  # noqa: N802 - a lazily loaded singleton
@@ -98,12 +116,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters are stored unchanged; `embedder` is "minilm", "tfidf", "hybrid" (MiniLM
     embeddings and TF-IDF n-grams side by side), or an object with
-    `encode(list[str]) -> ndarray` (tests pass a tiny stub).
+    `encode(list[str]) -> ndarray` (tests pass a tiny stub). `pooling` is "passage" (one
+    embedding per passage) or "sentences" (also the mean and max of its sentence embeddings;
+    see `explain.embedding_features`).
     """
 
-    def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0,
+    def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0, pooling: str = "passage",
                  abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0) -> None:
         self.embedder = embedder
+        self.pooling = pooling
         self.C = C
         self.cue_weight = cue_weight
         self.abstain_below = abstain_below
@@ -123,9 +144,9 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         if self.embedder == "hybrid":
             from scipy import sparse
 
-            emb = MINILM().encode(texts)
+            emb = embedding_features(MINILM(), texts, self.pooling)
             return sparse.hstack([sparse.csr_matrix(emb), self.vectorizer_.transform(texts)]).tocsr()
-        return self._encoder().encode(texts)
+        return embedding_features(self._encoder(), texts, self.pooling)
 
     def _features(self, texts: list[str]):
         return dense_features(self._dense(texts), texts, self.cue_weight)
@@ -142,26 +163,42 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
 
-    def fit(self, X, y):
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    def _oof_logits(self, features, y: np.ndarray, w: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]:
+        """Held-out logits and their rows, for temperature scaling."""
+        logits, rows = [], []
+        for fit_idx, held in grouped_folds(y, groups, self.calibration_folds, self.random_state):
+            keep = fit_idx[w[fit_idx] > 0]
+            head = self._head().fit(features[keep], y[keep], sample_weight=w[keep])
+            logits.append(head.decision_function(features[held]))
+            rows.append(held)
+        return np.vstack(logits), np.concatenate(rows)
 
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Fit on texts `X` and labels `y`. `sample_weight` weights the head's loss (a weight
+        of 0 drops a text, e.g. written passages). `groups` (e.g. source file; None for texts
+        that are always training data) keeps a group out of two calibration folds, so the
+        temperature is fitted on logits of unseen groups only."""
         texts, y = _check_texts(X), np.asarray(y)
         if len(texts) != len(y):
             raise ValueError(f"{len(texts)} texts but {len(y)} labels")
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if w.shape != (len(y),) or (w < 0).any() or not (w > 0).any():
+            raise ValueError("sample_weight needs one non-negative weight per text, not all zero")
         if self._uses_tfidf():
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                                max_features=30000, strip_accents="unicode")
-            self.vectorizer_.fit(texts)
+            self.vectorizer_.fit([t for t, wi in zip(texts, w, strict=True) if wi > 0])
         features = self._features(texts)
-        head = self._head().fit(features, y)
+        used = np.flatnonzero(w > 0)
+        head = self._head().fit(features[used], y[used], sample_weight=w[used])
         self.classes_ = head.classes_
         self.coef_, self.intercept_ = head.coef_, head.intercept_
-        codes = np.searchsorted(self.classes_, y)
-        folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
-        oof = cross_val_predict(self._head(), features, y, cv=folds, method="decision_function")
-        self.temperature_ = _fit_temperature(oof, codes)
+        self.temperature_ = 1.0
+        if self.calibration_folds >= 2:  # fewer: no temperature scaling (cross-validation inner fits)
+            oof, rows = self._oof_logits(features, y, w, groups)
+            self.temperature_ = _fit_temperature(oof, np.searchsorted(self.classes_, y[rows]))
         return self
 
     # -- prediction ---------------------------------------------------------

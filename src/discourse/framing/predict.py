@@ -13,6 +13,7 @@ from discourse.framing.codebook import CUE_NAMES
 from discourse.framing.explain import (
     Evidence,
     dense_features,
+    embedding_features,
     feature_names,
     linear_evidence,
     softmax,
@@ -41,6 +42,7 @@ class FramingPredictor:
         self.temperature = float(arrays["temperature"][0])
         self.cue_weight = float(meta["params"]["cue_weight"])
         self.abstain_below = float(meta["params"]["abstain_below"])
+        self.pooling = meta["params"].get("pooling", "passage")
         self.vectorizer = tfidf_from_saved(meta, arrays) if name in ("tfidf", "hybrid") else None
         vocab = []
         if self.vectorizer is not None:
@@ -62,7 +64,7 @@ class FramingPredictor:
             from discourse.framing.embed import MiniLMEmbedder
 
             self._encoder = MiniLMEmbedder.get()
-        return self._encoder.encode(texts)
+        return embedding_features(self._encoder, texts, self.pooling)
 
     def _base(self, texts: list[str]):
         if self.name == "tfidf":

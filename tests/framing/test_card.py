@@ -1,0 +1,32 @@
+import json
+
+import pytest
+
+from discourse.framing.card import write_model_card
+
+
+def _test(f1: float, hard: float) -> dict:
+    per = {c: {"f1": f1} for c in ("heroic", "collaborative", "neutral")}
+    return {"macro_f1": f1, "hard_accuracy": hard, "ece": 0.05, "accuracy": 0.8, "per_class": per, "abstain_below": 0.5,
+            "abstain_rate": 0.1, "accuracy_when_answered": 0.85,
+            "confusion": {"labels": ["collaborative", "heroic", "neutral"], "matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}}
+
+
+def _report(hybrid: tuple[float, float], tfidf: tuple[float, float]) -> dict:
+    summary = {"n": 3, "by_origin": {}, "by_label": {}, "hard": 1, "real_by_corpus": {}}
+    cv = {"C": 1.0, "written_weight": 0.0, "macro_f1": 0.68, "hard_accuracy": 0.61}
+    model = {"C": 1.0, "written_weight": 0.0, "pooling": "sentences", "cv": cv, "temperature": 1.1}
+    return {"scheme_version": "1", "default": "hybrid", "train": summary, "test": summary, "written_weights": [0.0, 1.0],
+            "cv_folds": 5, "models": {"hybrid": {**model, "test": _test(*hybrid)},
+                                      "tfidf": {**model, "pooling": "passage", "test": _test(*tfidf)},
+                                      "lexicon": {"test": _test(0.5, 0.3)}}}
+
+
+@pytest.mark.parametrize("hybrid, tfidf, met", [((0.82, 0.72), (0.75, 0.6), True), ((0.79, 0.72), (0.75, 0.6), False),
+                                                ((0.82, 0.69), (0.75, 0.6), False), ((0.82, 0.72), (0.83, 0.6), False)])
+def test_card_says_target_met_only_when_it_is(tmp_path, hybrid, tfidf, met):
+    (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
+    text = write_model_card(_report(hybrid, tfidf), tmp_path, ["discourse train --seed 0"]).read_text()
+    assert ("**Target met**" in text) is met and ("**Target not met yet**" in text) is not met
+    assert "| hybrid | sentences | 1.0 | 0.0 | 0.680 | 0.610 |" in text
+    assert "grouped by source file" in text and "Disclosure" in text
