@@ -110,7 +110,7 @@ def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, st
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--docs", type=int, default=20000, help="0: the demo only")
     ap.add_argument("--skip-demo", action="store_true")
     args = ap.parse_args()
     discourse = str(Path(sys.executable).parent / "discourse")
@@ -126,8 +126,8 @@ def main() -> None:
         lines.append(f"| demo pipeline again (every stage skipped) | {again:.1f} | – |")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        made, real = make_docs(root / "docs", args.docs)
-        for executor, workers in (("local", 2), ("dask", 2)):
+        made, real = make_docs(root / "docs", args.docs) if args.docs else (0, 0)
+        for executor, workers in (("local", 2), ("dask", 2)) if args.docs else ():
             for leftover in [*root.glob("bench.duckdb*"), root / "out"]:
                 shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
             (root / "bench.toml").write_text(PIPELINE.format(executor=executor, workers=workers))
@@ -140,7 +140,8 @@ def main() -> None:
                          f"{manifest['corpus']['passages']:,} passages, executor {executor}, {workers} workers "
                          f"(stage s: {stages}) | {seconds:.0f} | {peak:.0f} |")
             print(lines[-1], flush=True)
-    write_section("Pipeline: demo and 20k documents, local vs Dask", f"""
+    title = "Pipeline: demo and 20k documents, local vs Dask" if args.docs else "Pipeline: demo"
+    write_section(title, f"""
 Command: `.venv/bin/python benchmarks/pipeline_scale.py --docs {args.docs}` (commit {commit()}).
 Machine: {machine()}.
 The demo is `discourse run pipelines/demo.toml` on a copy of the repo's pipelines and corpus. The large run makes one
@@ -150,6 +151,7 @@ processes and embeddings in this process (torch uses both cores); Dask = a Local
 processes doing parsing and embeddings, results written by the one store writer.
 
 {chr(10).join(lines)}
+{"" if args.docs else "The 20,000-document runs were not made in this invocation (`--docs 0`)."}
 """)
 
 
