@@ -51,3 +51,15 @@ def test_trends_without_topics_says_what_to_run(labelled_sample, tmp_path):
 def test_topics_on_missing_store_is_one_line_error(tmp_path):
     r = CliRunner().invoke(app, ["topics", "--db", str(tmp_path / "nope.duckdb")])
     assert r.exit_code == 1 and "discourse ingest" in r.output
+
+
+def test_a_failed_topics_run_is_recorded_as_failed(labelled_sample, tmp_path, hash_embedder):
+    db = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample, db)
+    r = CliRunner().invoke(app, ["topics", "--db", str(db), *FAST, "--set", "topics.clustering=hdbscan",
+                                 "--set", "topics.hdbscan.min_cluster_size=5000"])
+    assert r.exit_code == 1 and "min_cluster_size" in r.output
+    with Store(db, read_only=True) as store:
+        status = store.query("SELECT status, counts FROM runs WHERE command = 'discourse topics'")
+    assert status[-1][0] == "failed" and "min_cluster_size" in status[-1][1]
+    assert not (tmp_path / "s-topics").exists()  # nothing half-published

@@ -11,7 +11,8 @@ import logging
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -62,28 +63,49 @@ def _write_frames(folder: Path, frames: dict[str, pd.DataFrame], parquet: bool =
             frame.to_parquet(folder / f"{name}.parquet", index=False)
 
 
+@contextmanager
+def _recorded(store, run_id: str, command: str) -> Iterator[dict]:
+    """A `runs` row for this stage: `done` with the summary put in the yielded dict, or
+    `failed` / `interrupted` when the body raises (the error itself propagates)."""
+    store.start_run(run_id, command, __version__)
+    summary: dict = {}
+    try:
+        yield summary
+    except KeyboardInterrupt:
+        store.finish_run(run_id, summary, "interrupted")
+        raise
+    except Exception as exc:
+        store.finish_run(run_id, {**summary, "error": str(exc)[:500]}, "failed")
+        raise
+    store.finish_run(run_id, summary, "done")
+
+
+def _fit_from_store(store, s: TopicSettings, progress: Progress | None, executor) -> tuple:
+    from discourse.topics import analyse_topics
+
+    tick = (lambda n, total: progress("embed", n, total)) if progress else None
+    computed = embed_store(store, s.embedder, progress=tick, executor=executor)
+    passages = store.corpus_passages()
+    if len(passages) < 20:
+        raise TopicError(f"topics: {len(passages)} passages in {store.path}; a topic model needs at least 20")
+    vectors = store.embeddings_for(s.embedder, passages["text_key"].unique().tolist())
+    embeddings = np.stack([vectors[k] for k in passages["text_key"]])
+    if progress:
+        progress("fit", 0, 1)
+    return analyse_topics(passages[["passage_id", "text", "year"]], embeddings, s), computed
+
+
 def run_topics(db: str | Path, settings: TopicSettings | None = None, out: str | Path | None = None,
                progress: Progress | None = None, executor=None) -> dict:
     """Embed (cached), fit BERTopic, assign every passage; write `topics`, `passage_topics`,
     `topic_terms_by_year`, `topic_quality` to the store and copies + the model to `out`."""
     from discourse.store import Store
-    from discourse.topics import analyse_topics
 
     s = settings or TopicSettings()
     out = Path(out) if out else default_out(db, "topics")
     run_id, started = uuid.uuid4().hex[:12], time.monotonic()
-    with Store(db, command="discourse topics") as store:
-        store.start_run(run_id, "discourse topics", __version__)
-        tick = (lambda n, total: progress("embed", n, total)) if progress else None
-        computed = embed_store(store, s.embedder, progress=tick, executor=executor)
-        passages = store.corpus_passages()
-        if len(passages) < 20:
-            raise TopicError(f"topics: {len(passages)} passages in {db}; a topic model needs at least 20")
-        vectors = store.embeddings_for(s.embedder, passages["text_key"].unique().tolist())
-        embeddings = np.stack([vectors[k] for k in passages["text_key"]])
-        if progress:
-            progress("fit", 0, 1)
-        result = analyse_topics(passages[["passage_id", "text", "year"]], embeddings, s)
+    with Store(db, command="discourse topics") as store, _recorded(store, run_id, "discourse topics") as summary:
+        result, computed = _fit_from_store(store, s, progress, executor)
         quality = {**result.quality, "embedder": s.embedder, "embedded_now": computed, "run_id": run_id,
                    "settings": s.model_dump(mode="json")}
         tmp = _scratch(out)
@@ -95,12 +117,11 @@ def run_topics(db: str | Path, settings: TopicSettings | None = None, out: str |
         quality_row = pd.DataFrame([{"run_id": run_id, "report": json.dumps(quality, sort_keys=True)}])
         store.replace_tables({**frames, "topic_quality": quality_row})
         _publish(tmp, out)
-        summary = {"run_id": run_id, "out": str(out), **{k: quality[k] for k in (
+        summary.update({"run_id": run_id, "out": str(out), **{k: quality[k] for k in (
             "passages", "topics", "outlier_share_raw", "outlier_share", "npmi", "diversity", "baseline",
             "embedded_now", "fitted_on")}, "stability": {k: quality["stability"][k] for k in (
                 "mean_ari", "kept", "persistent_topics", "seeds")},
-            "seconds": round(time.monotonic() - started, 2)}
-        store.finish_run(run_id, summary, "done")
+            "seconds": round(time.monotonic() - started, 2)})
     return summary
 
 
@@ -113,8 +134,7 @@ def run_trends(db: str | Path, out: str | Path | None = None, settings: TrendSet
     s = settings or TrendSettings()
     out = Path(out) if out else default_out(db, "trends")
     run_id, started = uuid.uuid4().hex[:12], time.monotonic()
-    with Store(db, command="discourse trends") as store:
-        store.start_run(run_id, "discourse trends", __version__)
+    with Store(db, command="discourse trends") as store, _recorded(store, run_id, "discourse trends") as summary:
         model_id, labels = store.label_frame(s.model_id)
         tables = compute_trends(
             passages=store.corpus_passages()[["passage_id", "doc_id", "text", "year"]],
@@ -129,7 +149,6 @@ def run_trends(db: str | Path, out: str | Path | None = None, settings: TrendSet
         store.replace_tables({**tables, "trend_meta": pd.DataFrame([{
             "run_id": run_id, "model_id": model_id, "report": json.dumps(meta, sort_keys=True)}])})
         _publish(tmp, out)
-        summary = {"run_id": run_id, "out": str(out), "model": model_id, "rows": meta["rows"],
-                   "seconds": round(time.monotonic() - started, 2)}
-        store.finish_run(run_id, summary, "done")
+        summary.update({"run_id": run_id, "out": str(out), "model": model_id, "rows": meta["rows"],
+                        "seconds": round(time.monotonic() - started, 2)})
     return summary
