@@ -104,3 +104,11 @@ def test_decade_bins_and_no_dated_passages():
     df = _shift_corpus().assign(year=None)
     with pytest.raises(TrendError, match="dated"):
         _tables(df)
+
+
+def test_short_series_still_has_the_change_point_columns_empty():
+    """Regression: with too few periods for a change-point the columns were missing and
+    the report template failed (found by the full-run kill test)."""
+    moves = _tables(_shift_corpus(years=range(2000, 2004)))["trend_moves"]
+    assert {"changepoint_year", "share_before", "share_after", "step_r2"} <= set(moves.columns)
+    assert moves["changepoint_year"].isna().all()

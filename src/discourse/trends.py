@@ -31,6 +31,7 @@ TREND_FILES = {
     "trend_moves": "what_moved",
     "trend_exemplars": "exemplars",
 }
+_NO_CHANGEPOINT = ("changepoint_year", "share_before", "share_after", "step_r2")  # a short series: None
 _CHUNK = 250  # bootstrap resamples drawn at a time (bounds memory on large periods)
 
 
@@ -128,7 +129,7 @@ def what_moved(frame: pd.DataFrame, category: str, levels: list, series: pd.Data
     for i, level in enumerate(levels):
         s = series[series[category] == level].sort_values("year")
         cp = changepoint(s["year"].to_numpy(), s["share"].to_numpy(), s["n_passages_total"].to_numpy(),
-                         settings.min_changepoint_periods) or {}
+                         settings.min_changepoint_periods) or dict.fromkeys(_NO_CHANGEPOINT)
         change = float(points[1][i] - points[0][i])
         rows.append({"what": what, "level": level, "first_from": int(first.min()), "first_to": int(first.max()),
                      "last_from": int(last.min()), "last_to": int(last.max()),

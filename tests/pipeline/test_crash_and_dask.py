@@ -95,3 +95,52 @@ def test_dask_localcluster_gives_the_same_labels_as_local(tmp_path):
     assert [r[:3] for r in a["labels"]] == [r[:3] for r in b["labels"]]  # same labels
     for x, y in zip(a["labels"], b["labels"], strict=True):  # same probabilities (float noise only)
         assert abs(x[3] - y[3]) < 1e-4 and abs(x[4] - y[4]) < 1e-4
+
+
+ALL_STAGES_FAST = 'stages = ["ingest", "label", "topics", "trends", "report"]'
+
+
+def _analysis_tables(db):
+    with Store(db, read_only=True) as store:
+        out = {name: sorted(map(tuple, store.table(name).astype(str).itertuples(index=False)))
+               for name in ("passage_topics", "topics", "trend_framing_year", "trend_topic_year")}
+        out["runs_left_running"] = store.query("SELECT count(*) FROM runs WHERE status = 'running'")[0][0]
+    return out
+
+
+@pytest.mark.slow
+def test_kill_full_run_at_random_points_then_rerun_equals_uninterrupted(tmp_path):
+    """10 SIGKILLs spread over a whole five-stage `discourse run` (5 files; TF-IDF labels;
+    MiniLM embeddings with PCA + k-means topics, so each process stays short). After each
+    rerun, documents, passages, labels, topic assignments and trend tables equal an
+    uninterrupted run's, and the report exists."""
+    extra = ALL_STAGES_FAST
+    pipeline = write_pipeline(tmp_path, batch=4, embedder="minilm", static=False, extra=extra, files=5)
+    t = time.monotonic()
+    r = _run(pipeline)
+    assert r.returncode == 0, r.stderr
+    full = time.monotonic() - t
+    expected = (_tables(tmp_path / "store.duckdb"), _analysis_tables(tmp_path / "store.duckdb"))
+    rng = random.Random(int(os.environ.get("DISCOURSE_KILL_SEED", "23")))
+    stages_hit = set()
+    for _ in range(10):
+        for leftover in [*tmp_path.glob("store.duckdb*"), tmp_path / "out"]:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+        proc = subprocess.Popen([sys.executable, "-m", "discourse.cli", "run", str(pipeline), "--quiet"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, full))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        log = "".join(p.read_text() for p in (tmp_path / "out" / "logs").glob("*.log"))
+        running = [s for s in ("ingest", "label", "topics", "trends", "report") if f"stage {s}: running" in log]
+        stages_hit.add(running[-1] if running else "start-up")
+        r = _run(pipeline)
+        assert r.returncode == 0, r.stderr
+        got = (_tables(tmp_path / "store.duckdb"), _analysis_tables(tmp_path / "store.duckdb"))
+        assert got[0] == expected[0] and {k: v for k, v in got[1].items() if k != "runs_left_running"} == \
+            {k: v for k, v in expected[1].items() if k != "runs_left_running"}
+        assert (tmp_path / "out" / "report.html").exists()
+    assert len(stages_hit - {"start-up"}) >= 3, stages_hit  # kills landed in several stages
+    check_counts({"SIGKILLs during a five-stage `discourse run` (ingest to report; random points, then rerun)": 10,
+                  "stages the full-run kills landed in": len(stages_hit - {"start-up"})})
