@@ -142,5 +142,5 @@ def test_kill_full_run_at_random_points_then_rerun_equals_uninterrupted(tmp_path
             {k: v for k, v in expected[1].items() if k != "runs_left_running"}
         assert (tmp_path / "out" / "report.html").exists()
     assert len(stages_hit - {"start-up"}) >= 3, stages_hit  # kills landed in several stages
-    check_counts({"SIGKILLs during a five-stage `discourse run` (ingest to report; random points, then rerun)": 10,
-                  "stages the full-run kills landed in": len(stages_hit - {"start-up"})})
+    # (which stages the kills land in depends on timing, so only the kill count is recorded)
+    check_counts({"SIGKILLs during a five-stage `discourse run` (ingest to report; random points, then rerun)": 10})
