@@ -345,13 +345,17 @@ class Store:
                          [stage, fingerprint, run_id, _now(), seconds, json.dumps(rows, sort_keys=True, default=str)])
 
     # -- embedding cache (keyed by sha256 of the passage text) ---------------
+    _MISSING = ("FROM (SELECT sha256(p.text) AS k, p.text FROM passages p JOIN documents d USING (doc_id) "
+                "WHERE p.kind = 'body' AND d.duplicate_of IS NULL) q WHERE NOT EXISTS "
+                "(SELECT 1 FROM embeddings e WHERE e.embedder = ? AND e.text_key = q.k)")
+
     def missing_embeddings(self, embedder: str, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` (text_key, text) of body passages with no cached embedding."""
-        return self.con.execute(
-            "SELECT k, any_value(text) FROM (SELECT sha256(p.text) AS k, p.text FROM passages p "
-            "JOIN documents d USING (doc_id) WHERE p.kind = 'body' AND d.duplicate_of IS NULL) q "
-            "WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.embedder = ? AND e.text_key = q.k) "
-            "GROUP BY k ORDER BY k LIMIT ?", [embedder, limit]).fetchall()
+        return self.con.execute(f"SELECT k, any_value(text) {self._MISSING} GROUP BY k ORDER BY k LIMIT ?",
+                                [embedder, limit]).fetchall()
+
+    def count_missing_embeddings(self, embedder: str) -> int:
+        return self.con.execute(f"SELECT count(DISTINCT k) {self._MISSING}", [embedder]).fetchall()[0][0]
 
     def embeddings_for(self, embedder: str, keys: list[str]) -> dict[str, np.ndarray]:
         if not keys:
@@ -486,14 +490,17 @@ class Store:
                 [_now(), json.dumps(counts, sort_keys=True), status, run_id],
             )
 
+    _UNLABELLED = ("FROM passages p JOIN documents d USING (doc_id) WHERE p.kind = 'body' AND "
+                   "d.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM labels l "
+                   "WHERE l.passage_id = p.passage_id AND l.model_id = ?)")
+
     def unlabelled(self, model_id: str, limit: int) -> list[tuple[str, str]]:
         """Up to `limit` body passages of kept documents with no label from `model_id`."""
-        return self.con.execute(
-            "SELECT p.passage_id, p.text FROM passages p JOIN documents d USING (doc_id) "
-            "WHERE p.kind = 'body' AND d.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM labels l "
-            "WHERE l.passage_id = p.passage_id AND l.model_id = ?) ORDER BY p.passage_id LIMIT ?",
-            [model_id, limit],
-        ).fetchall()
+        return self.con.execute(f"SELECT p.passage_id, p.text {self._UNLABELLED} ORDER BY p.passage_id LIMIT ?",
+                                [model_id, limit]).fetchall()
+
+    def count_unlabelled(self, model_id: str) -> int:
+        return self.con.execute(f"SELECT count(*) {self._UNLABELLED}", [model_id]).fetchall()[0][0]
 
     def write_labels(self, model_id: str, rows: list[dict]) -> None:
         """Insert one batch of labels in one transaction (rows: passage_id, label, probs, evidence)."""

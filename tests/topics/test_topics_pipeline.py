@@ -63,3 +63,14 @@ def test_a_failed_topics_run_is_recorded_as_failed(labelled_sample, tmp_path, ha
         status = store.query("SELECT status, counts FROM runs WHERE command = 'discourse topics'")
     assert status[-1][0] == "failed" and "min_cluster_size" in status[-1][1]
     assert not (tmp_path / "s-topics").exists()  # nothing half-published
+
+
+def test_store_counts_what_is_left_to_embed_and_label(labelled_sample, tmp_path):
+    db = tmp_path / "s.duckdb"
+    shutil.copy(labelled_sample, db)
+    with Store(db) as store:
+        missing = store.count_missing_embeddings("hash")
+        assert missing == len(store.missing_embeddings("hash", 10**6)) > 0
+        store.write_embeddings("hash", [k for k, _ in store.missing_embeddings("hash", 5)], [[0.0] * 4] * 5)
+        assert store.count_missing_embeddings("hash") == missing - 5
+        assert store.count_unlabelled("tfidf-nonexistent") == len(store.unlabelled("tfidf-nonexistent", 10**6))

@@ -66,7 +66,7 @@ def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int
     on its own (a crash loses at most the batches in flight). With a distributed
     executor the batches are encoded on its workers; the writes stay here. Returns how
     many were computed."""
-    total = len(store.missing_embeddings(name, 10**9)) if progress else 0
+    total = store.count_missing_embeddings(name) if progress else 0
     group = 4 * getattr(executor, "in_flight", 1) if executor is not None and executor.distributed else 1
     done = 0
     while rows := store.missing_embeddings(name, batch * group):

@@ -172,7 +172,7 @@ def label_store(db: str | Path, predictor, batch: int = 256,
             tick = (lambda n, total: progress("embed", n, total)) if progress else None
             embed_store(store, predictor.embedder, progress=tick, executor=executor)
             predictor.use_encoder(StoreEncoder(store, get_embedder(predictor.embedder), predictor.embedder))
-        todo = len(store.unlabelled(predictor.model_id, 10**9)) if progress else None
+        todo = store.count_unlabelled(predictor.model_id) if progress else None
         while rows := store.unlabelled(predictor.model_id, batch):
             preds = predictor.predict([text for _, text in rows])
             store.write_labels(predictor.model_id, [{"passage_id": pid, **p} for (pid, _), p in zip(rows, preds, strict=True)])

@@ -120,8 +120,9 @@ def _log_to(folder: Path, run_id: str):
 class _Stages:
     """Fingerprint and run each stage of one pipeline run."""
 
-    def __init__(self, config: PipelineConfig, run_id: str, progress: Progress | None, executor) -> None:
+    def __init__(self, config: PipelineConfig, run_id: str, progress: Progress | None, executor, manifest: dict) -> None:
         self.c, self.run_id, self.progress, self.executor = config, run_id, progress, executor
+        self.manifest = manifest  # the run's manifest so far (the report shows it)
         self.db, self.out = Path(config.pipeline.store), Path(config.pipeline.out)
         self._predictor = None
 
@@ -159,9 +160,6 @@ class _Stages:
 
     def run(self, stage: str) -> dict:
         return getattr(self, f"_{stage}")()
-
-    def _tick(self, stage: str):
-        return (lambda done, total: self.progress(stage, done, total)) if self.progress else None
 
     def _ingest(self) -> dict:
         from discourse.pipeline.ingest_run import ingest
@@ -236,8 +234,7 @@ def run_pipeline(path: str | Path, *, from_stage: str | None = None, only: str |
     out = Path(config.pipeline.out)
     with Store(config.pipeline.store, command=f"discourse run {path}").held(), _log_to(out / "logs", run_id), \
             make_executor(config.pipeline) as executor:
-        stages = _Stages(config, run_id, progress, executor)
-        stages.manifest = manifest
+        stages = _Stages(config, run_id, progress, executor, manifest)
         _record_start(config, run_id, path)
         status = "failed"
         try:
