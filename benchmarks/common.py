@@ -6,6 +6,8 @@ import os
 import platform
 import re
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,3 +46,34 @@ def write_section(title: str, body: str) -> None:
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.M | re.S)
     text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
     RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run `cmd`; return wall seconds, the peak summed RSS (MB) of it and all its descendants
+    (sampled every 0.2 s with psutil) and its stdout. Raises SystemExit if it fails."""
+    import psutil
+
+    peak = 0.0
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    stop.set()
+    thread.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
+    return time.perf_counter() - t, peak, out

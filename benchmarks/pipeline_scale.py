@@ -17,15 +17,12 @@ import argparse
 import csv
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, SHARED, commit, machine, write_section  # noqa: E402
+from common import REPO, SHARED, commit, machine, timed_run, write_section  # noqa: E402
 
 _SENT = re.compile(r"(?<=[.!?])\s+")
 PIPELINE = """
@@ -77,35 +74,6 @@ def make_docs(folder: Path, n: int) -> tuple[int, int]:
         writer.writeheader()
         writer.writerows(rows)
     return len(chosen), real
-
-
-def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    import psutil
-
-    peak = 0.0
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(proc.pid)
-        while not stop.is_set():
-            try:
-                procs = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20)
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
-            time.sleep(0.2)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    out, err = proc.communicate()
-    stop.set()
-    thread.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
-    return time.perf_counter() - t, peak, out
 
 
 def main() -> None:

@@ -37,7 +37,9 @@ def _rotate(text: str, k: int) -> str | None:
     return " ".join(parts[k:] + parts[:k])
 
 
-def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], int]:
+def real_pool(work: Path) -> tuple[list[str], list[int | None]]:
+    """Every distinct body passage (≥ 8 words) of our ingest of the shared corpora, with its
+    year, shuffled with a fixed seed. The ingest is cached in `work`."""
     import pandas as pd
 
     from discourse.pipeline import ingest
@@ -50,7 +52,11 @@ def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], 
         frame = store.corpus_passages()
     frame = frame[frame["text"].str.split().str.len() >= 8].drop_duplicates("text")
     frame = frame.sample(frac=1.0, random_state=0)
-    texts, years = frame["text"].tolist(), frame["year"].tolist()
+    return frame["text"].tolist(), [None if pd.isna(y) else int(y) for y in frame["year"]]
+
+
+def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], int]:
+    texts, years = real_pool(work)
     real = min(size, len(texts))
     out_t, out_y = texts[:real], years[:real]
     k, seen = 1, set(out_t)
@@ -64,7 +70,7 @@ def build_passages(work: Path, size: int) -> tuple[list[str], list[int | None], 
                 if len(out_t) == size:
                     break
         k += 1
-    return out_t, [None if pd.isna(y) else int(y) for y in out_y], real
+    return out_t, out_y, real
 
 
 def one_size(size: int, work: Path) -> dict:

@@ -84,7 +84,7 @@ class VectorizerSettings(_Strict):
 class TopicSettings(_Strict):
     """`[topics]`: the topic model. Sub-models are chosen by name, as BERTopic takes them."""
 
-    embedder: str = Field("minilm", description="passage embeddings, shared with the classifier")
+    embedder: str = Field("minilm", description="passage embeddings, shared with the classifier: minilm | minilm-fp32 | fast")
     reduction: str = Field("umap", pattern="^(umap|pca)$")
     clustering: str = Field("hdbscan", pattern="^(hdbscan|kmeans)$")
     umap: UmapSettings = UmapSettings()
@@ -120,7 +120,7 @@ class TrendSettings(_Strict):
 class LabelSettings(_Strict):
     """`[label]`: the framing model that labels every passage."""
 
-    model: str = Field("default", description="default | minilm | hybrid | tfidf")
+    model: str = Field("default", description="default | minilm | hybrid | tfidf | fast")
     models_dir: str | None = Field(None, description="folder of trained models (default: the shipped ones)")
     batch: int = Field(256, ge=1, description="passages per committed batch")
 

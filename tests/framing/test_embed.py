@@ -12,13 +12,42 @@ TEXTS = ["The new chief executive took personal control.",
          "A much longer passage about councils and budgets " * 40]
 
 
-@pytest.mark.slow
-def test_matches_sentence_transformers():
+@pytest.fixture(scope="module")
+def reference():
     st = pytest.importorskip("sentence_transformers")
-    ours = embed.MiniLMEmbedder().encode(TEXTS)
-    ref = st.SentenceTransformer(str(embed.minilm_dir()), device="cpu").encode(TEXTS, normalize_embeddings=True)
+    return st.SentenceTransformer(str(embed.minilm_dir()), device="cpu").encode(TEXTS, normalize_embeddings=True)
+
+
+@pytest.mark.slow
+def test_fp32_matches_sentence_transformers(reference):
+    ours = embed.MiniLMEmbedder(precision="fp32").encode(TEXTS)
     assert ours.shape == (4, embed.EMBED_DIM)
-    assert np.abs(ours - ref).max() < 1e-4
+    assert np.abs(ours - reference).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_bf16_stays_close_to_sentence_transformers(reference):
+    ours = embed.MiniLMEmbedder(precision="bf16").encode(TEXTS)
+    cosine = (ours * reference).sum(axis=1)
+    assert cosine.min() > 0.999, cosine
+
+
+def test_batching_does_not_change_a_text_vector():
+    """Padding is masked out: a text encoded alone or among longer ones gets the same vector."""
+    enc = embed.MiniLMEmbedder(precision="fp32", batch_size=4)
+    together = enc.encode(TEXTS)
+    enc._cache.clear()
+    alone = np.vstack([enc.encode([t]) for t in TEXTS])
+    assert np.abs(together - alone).max() < 1e-5
+
+
+def test_more_texts_than_the_cache_holds():
+    enc = embed.MiniLMEmbedder(precision="fp32", batch_size=2)
+    enc.cache_size = 2
+    texts = [f"Passage number {i} about partnership." for i in range(7)] + ["Passage number 0 about partnership."]
+    out = enc.encode(texts)
+    assert np.allclose(out[0], out[7]) and not np.allclose(out[0], out[1])
+    assert np.allclose(np.linalg.norm(out, axis=1), 1, atol=1e-5)
 
 
 def test_cache_returns_identical_rows():

@@ -33,6 +33,7 @@ def run_cli(
     executor: Annotated[str | None, typer.Option("--executor", help="local (processes) or dask.")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (local or LocalCluster).")] = None,
+    embedder: Annotated[str | None, typer.Option("--embedder", help="minilm (default) or fast: the static fast tier for very large corpora, for both the topic model and the framing model.")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="Override a pipeline setting: topics.seeds=3.")] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="Print the run manifest as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display or table.")] = False,
@@ -45,6 +46,10 @@ def run_cli(
 
     extra = {"pipeline.executor": executor, "pipeline.scheduler": scheduler, "pipeline.workers": workers}
     overrides = {k: v for k, v in extra.items() if v is not None}
+    if embedder is not None:
+        if embedder not in ("minilm", "fast"):
+            raise fail(DiscourseError(f"--embedder {embedder!r}: choose minilm or fast"))
+        overrides.update({"topics.embedder": embedder, "label.model": "fast" if embedder == "fast" else "default"})
     for item in set_:
         if "=" not in item:
             raise fail(DiscourseError(f"--set {item!r}: expected KEY=VALUE"))

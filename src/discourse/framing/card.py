@@ -56,7 +56,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     models = report["models"]
-    table = "\n".join(_row(n, models[n]) for n in ("hybrid", "minilm", "tfidf", "lexicon") if n in models)
+    table = "\n".join(_row(n, models[n]) for n in ("hybrid", "minilm", "tfidf", "fast", "lexicon") if n in models)
     files = "\n".join(f"| `{f}` | `{h}` |" for entry in manifest["models"].values() for f, h in entry["files"].items())
     tr, te = report["train"], report["test"]
     parts = [
@@ -76,7 +76,11 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "by the mean and the element-wise max of the embeddings of its sentences, so a stance carried by one sentence "
         "is not averaged away; this costs a second embedding pass over the sentences.\n"
         "- **tfidf** (fallback, `--model tfidf`, used automatically without torch): TF-IDF word 1–2-grams + the same cues, "
-        "same head and calibration.\n- **lexicon** (baseline): codebook keyword and stance-cue counts, no learning.",
+        "same head and calibration.\n"
+        "- **fast** (the fast tier, `--embedder fast`): the same head over static token embeddings distilled locally "
+        "from MiniLM (`discourse.framing.static`, shipped in `models/fast/`): a table lookup instead of a transformer, "
+        "for corpora too large to embed; its cost in quality is the row below. Never chosen as the default."
+        "\n- **lexicon** (baseline): codebook keyword and stance-cue counts, no learning.",
         "## Data",
         f"Training split: {tr['n']} passages ({tr['by_origin']}; labels {tr['by_label']}; {tr['hard']} hard). "
         f"Real test split (never used for training or tuning; C chosen by cross-validation on the training split): "
@@ -95,7 +99,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
-    for name in ("hybrid", "minilm", "tfidf"):
+    for name in ("hybrid", "minilm", "tfidf", "fast"):
         if name in models:
             m = models[name]
             t = m["test"]

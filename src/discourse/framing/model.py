@@ -70,9 +70,22 @@ def grouped_folds(y, groups, k: int, seed: int) -> list[tuple[np.ndarray, np.nda
 
 
 def MINILM():  # noqa: N802 - a lazily loaded singleton
+    """MiniLM in fp32: training and the estimator API use the reference precision, so
+    `discourse train` rebuilds the shipped models exactly on any CPU (scoring through
+    `FramingPredictor` uses the faster default; its effect is measured in benchmarks/)."""
     from discourse.framing.embed import MiniLMEmbedder
 
-    return MiniLMEmbedder.get()
+    return MiniLMEmbedder.get("fp32")
+
+
+def FAST():  # noqa: N802 - a lazily loaded singleton
+    from discourse.framing.static import StaticEmbedder
+
+    return StaticEmbedder.get()
+
+
+# embedders a model can be trained on by name (others are passed as objects)
+ENCODERS = {"minilm": MINILM, "fast": FAST}
 
 
 class LexiconClassifier(ClassifierMixin, BaseEstimator):
@@ -133,7 +146,7 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
     # -- features -----------------------------------------------------------
     def _encoder(self):
-        return MINILM() if self.embedder == "minilm" else self.embedder
+        return ENCODERS[self.embedder]() if self.embedder in ENCODERS else self.embedder
 
     def _uses_tfidf(self) -> bool:
         return self.embedder in ("tfidf", "hybrid")

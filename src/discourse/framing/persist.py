@@ -24,6 +24,21 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An .npz (what `np.load` reads) with fixed entry dates, so retraining with the same
+    data and seed gives byte-identical files and the same sha256 (`np.savez` stamps the time)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name in sorted(arrays):
+            entry = io.BytesIO()
+            np.lib.format.write_array(entry, np.asarray(arrays[name]), allow_pickle=False)
+            zf.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), entry.getvalue())
+    return buf.getvalue()
+
+
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
@@ -34,7 +49,7 @@ def save_model(model, folder: str | Path, extra: dict | None = None) -> dict:
     """Write `<embedder>.npz`, `<embedder>.json` and update `manifest.json` in `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = model.embedder if model.embedder in ("tfidf", "hybrid") else "minilm"
+    name = model.embedder if model.embedder in ("tfidf", "hybrid", "fast") else "minilm"
     arrays = {"coef": model.coef_, "intercept": model.intercept_, "temperature": np.array([model.temperature_])}
     meta = {"embedder": name, "params": {k: v for k, v in model.get_params().items() if k != "embedder"},
             "classes": [str(c) for c in model.classes_], "cue_names": list(CUE_NAMES)}
@@ -43,11 +58,7 @@ def save_model(model, folder: str | Path, extra: dict | None = None) -> dict:
         arrays["idf"] = vec.idf_
         meta["vocabulary"] = {t: int(i) for t, i in vec.vocabulary_.items()}
         meta["vectorizer"] = {k: vec.get_params()[k] for k in ("ngram_range", "min_df", "sublinear_tf", "max_features", "strip_accents")}
-    import io
-
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    _write(folder / f"{name}.npz", buf.getvalue())
+    _write(folder / f"{name}.npz", _npz_bytes(arrays))
     _write(folder / f"{name}.json", json.dumps(meta, sort_keys=True).encode())
     manifest_path = folder / _MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"models": {}}

@@ -53,14 +53,18 @@ class FramingPredictor:
     @property
     def embedder(self) -> str | None:
         """Name of the sentence embedder this model reads (None for TF-IDF)."""
-        return None if self.name == "tfidf" else "minilm"
+        return None if self.name == "tfidf" else "fast" if self.name == "fast" else "minilm"
 
     def use_encoder(self, encoder) -> None:
         """Embed through `encoder` (anything with `encode(texts)`), e.g. a cache in the store."""
         self._encoder = encoder
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        if self._encoder is None:
+        if self._encoder is None and self.name == "fast":
+            from discourse.framing.static import StaticEmbedder
+
+            self._encoder = StaticEmbedder.get()
+        elif self._encoder is None:
             from discourse.framing.embed import MiniLMEmbedder
 
             self._encoder = MiniLMEmbedder.get()

@@ -12,14 +12,22 @@ import numpy as np
 __all__ = ["EMBEDDERS", "StoreEncoder", "embed_store", "get_embedder"]
 
 
-def _minilm():
+def _minilm(precision: str = "auto"):
     from discourse.framing.embed import MiniLMEmbedder
 
-    return MiniLMEmbedder.get()
+    return MiniLMEmbedder.get(precision)
 
 
-# registered embedders (config names them; `discourse.framing.embed` holds the code)
-EMBEDDERS: dict[str, Callable[[], object]] = {"minilm": _minilm}
+# registered embedders (config names them; `discourse.framing.embed` holds the code). The
+# store keys cached vectors by this name: "minilm" runs in bf16 where the CPU has it
+# natively, "minilm-fp32" is the exact reference precision, so the two never mix.
+def _fast():
+    from discourse.framing.static import StaticEmbedder
+
+    return StaticEmbedder.get()
+
+
+EMBEDDERS: dict[str, Callable[[], object]] = {"minilm": _minilm, "minilm-fp32": lambda: _minilm("fp32"), "fast": _fast}
 
 
 def get_embedder(name: str):

@@ -203,7 +203,7 @@ def resolver(shared: str | Path):
 
 
 def train(annotations: str | Path, shared: str | Path, out: str | Path,
-          models: tuple[str, ...] = ("minilm", "hybrid", "tfidf"), seed: int = 0, commands: list[str] | None = None) -> dict:
+          models: tuple[str, ...] = ("minilm", "hybrid", "tfidf", "fast"), seed: int = 0, commands: list[str] | None = None) -> dict:
     """Load the annotation set (real passages resolved from `shared`), train and evaluate
     the models, save them to `out` and write its MODEL_CARD.md."""
     from discourse.framing.card import write_model_card

@@ -19,7 +19,7 @@ import platform
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,13 +262,37 @@ def _one(stages: _Stages, stage: str, force: bool) -> dict:
             return {"stage": stage, "status": "skipped", "seconds": 0.0, "rows": last["rows"]}
     t = time.monotonic()
     logger.info("stage %s: running", stage)
+    _reset_peak_rss()
     rows = stages.run(stage)
     seconds = round(time.monotonic() - t, 2)
+    peak = _peak_rss_mb()
     fp_after = stages.fingerprint(stage) if stage == "ingest" else fp  # ingest changes its own inputs' state
     with Store(stages.db, command="discourse run") as store:
         store.record_stage(stage, fp_after, stages.run_id, seconds, rows)
-    logger.info("stage %s: done in %.1f s (%s)", stage, seconds, rows)
-    return {"stage": stage, "status": "ran", "seconds": seconds, "rows": rows}
+    logger.info("stage %s: done in %.1f s, peak RSS %s MB (%s)", stage, seconds, peak, rows)
+    return {"stage": stage, "status": "ran", "seconds": seconds, "rows": rows, "peak_rss_mb": peak}
+
+
+def _reset_peak_rss() -> None:
+    """Start a new high-water mark of this process's resident memory, so each stage reports
+    its own peak (Linux `clear_refs`; elsewhere the peak is the run's so far)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_rss_mb() -> float | None:
+    """Peak resident memory of this process (MB) since the last reset; worker processes of
+    an executor are not included (the benchmarks sample the whole process tree)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        import resource
+
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def _closing(config: PipelineConfig, stages: _Stages, t0: float) -> dict:

@@ -1,0 +1,170 @@
+"""Embedding variants side by side, in one run on the same passages: speed, and what each does
+to the framing classifier (macro-F1, hard-case accuracy on the real test split) and to the
+topic model (NPMI).
+
+Run by hand (not in CI):  .venv/bin/python benchmarks/embedding_variants.py [--passages 3000]
+
+Variants:
+- sentence-transformers fp32: the reference (`SentenceTransformer(...).encode`, batch 32,
+  its own length sorting), what issue 7 measures against;
+- ours fp32 (`minilm-fp32`): our torch encoder, fused QKV + scaled_dot_product_attention,
+  batches by token count;
+- ours bf16 (`minilm`, the default on CPUs with native bf16): the same in bfloat16;
+- fast (`fast`): static token embeddings distilled from MiniLM (`discourse.framing.static`).
+
+Speed: passages/s encoding the same real passages (body passages ≥ 8 words of our ingest of
+../shared/corpus, shuffled with a fixed seed), each variant in this one process, each after
+a warm-up call, in alternating order over 2 rounds (the faster round is reported).
+"embed + label" adds the classifier as `discourse label` runs it (sentence pooling, cues,
+linear head). Classifier quality: the shipped default head (`hybrid`, trained on fp32
+embeddings) scored with each MiniLM variant's vectors; the fast tier with its own head.
+Topic NPMI: BERTopic with the shipped default settings (UMAP/HDBSCAN, seed 0) on the same
+passages with each variant's vectors; NMF on the same passages for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, SHARED, commit, machine, write_section  # noqa: E402
+from topics_scale import build_passages  # noqa: E402
+
+
+class SentenceTransformersEncoder:
+    def __init__(self) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        from discourse.framing.embed import minilm_dir
+
+        self.model = SentenceTransformer(str(minilm_dir()), device="cpu")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+
+
+def variants() -> dict:
+    from discourse.framing.embed import MiniLMEmbedder
+    from discourse.framing.static import StaticEmbedder
+
+    return {"sentence-transformers fp32": SentenceTransformersEncoder(),
+            "ours fp32 (minilm-fp32)": MiniLMEmbedder(precision="fp32"),
+            "ours bf16 (minilm, default)": MiniLMEmbedder(precision="bf16"),
+            "fast (static)": StaticEmbedder()}
+
+
+def encode_fresh(encoder, texts: list[str]) -> tuple[float, np.ndarray]:
+    if hasattr(encoder, "_cache"):
+        encoder._cache.clear()
+    t = time.perf_counter()
+    vectors = encoder.encode(texts)
+    return time.perf_counter() - t, np.asarray(vectors, dtype=np.float32)
+
+
+def label_seconds(name: str, encoder, texts: list[str]) -> float:
+    """Embed + label as `discourse label` does (passage and sentence embeddings, head)."""
+    from discourse.framing.predict import load_predictor
+
+    predictor = load_predictor("fast" if name.startswith("fast") else "hybrid")
+    if hasattr(encoder, "_cache"):
+        encoder._cache.clear()
+    predictor.use_encoder(encoder)
+    t = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        predictor.predict(texts[start:start + 256])
+    return time.perf_counter() - t
+
+
+def test_split():
+    from discourse.framing.data import load_annotations
+    from discourse.pipeline.framing import resolver
+
+    examples = load_annotations(REPO / "corpus" / "annotations", resolver(SHARED))
+    return [e for e in examples if e.split == "test" and e.origin == "real"]
+
+
+def classifier_quality(name: str, encoder, test) -> dict:
+    from discourse.framing.evaluate import metrics
+    from discourse.framing.predict import load_predictor
+
+    predictor = load_predictor("fast" if name.startswith("fast") else "hybrid")
+    predictor.use_encoder(encoder)
+    proba = predictor.predict_proba([e.text for e in test])
+    return metrics(predictor.classes, [e.label for e in test], proba, [e.hard for e in test])
+
+
+def topic_npmi(texts: list[str], years: list, vectors: np.ndarray) -> tuple[float, int, float]:
+    import pandas as pd
+
+    from discourse.config import TopicSettings
+    from discourse.topics import analyse_topics
+
+    frame = pd.DataFrame({"passage_id": [f"p{i}" for i in range(len(texts))], "text": texts, "year": years})
+    q = analyse_topics(frame, vectors, TopicSettings(seeds=1)).quality
+    return q["npmi"], q["topics"], q["baseline"]["npmi"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--passages", type=int, default=3000)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    import torch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        texts, years, real = build_passages(Path(tmp), args.passages)
+    texts, years = texts[:real], years[:real]
+    encoders = variants()
+    for enc in encoders.values():
+        enc.encode(texts[:64])  # warm-up
+    speed: dict[str, list[float]] = {n: [] for n in encoders}
+    vectors: dict[str, np.ndarray] = {}
+    for r in range(args.rounds):
+        for name in (list(encoders) if r % 2 == 0 else list(reversed(encoders))):
+            seconds, vectors[name] = encode_fresh(encoders[name], texts)
+            speed[name].append(len(texts) / seconds)
+            print(name, f"{speed[name][-1]:.1f}/s", flush=True)
+    labelled = {n: len(texts) / label_seconds(n, e, texts) for n, e in encoders.items()}
+    test = test_split()
+    ref = vectors["sentence-transformers fp32"]
+    rows = []
+    for name, enc in encoders.items():
+        q = classifier_quality(name, enc, test)
+        npmi_value, n_topics, nmf = topic_npmi(texts, years, vectors[name])
+        cos = (vectors[name] * ref).sum(axis=1) if vectors[name].shape == ref.shape else None
+        rows.append({"name": name, "rate": max(speed[name]), "label_rate": labelled[name], "f1": q["macro_f1"],
+                     "hard": q["hard_accuracy"], "ece": q["ece"], "npmi": npmi_value, "topics": n_topics, "nmf": nmf,
+                     "cos": None if cos is None else float(cos.min())})
+        print(rows[-1], flush=True)
+    base = rows[0]
+    lines = ["| variant | passages/s (embed) | × ST fp32 | passages/s (embed + label) | min cosine to ST | "
+             "macro-F1 (Δ) | hard-case acc. | ECE | topics | NPMI (Δ) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        cos = "–" if r["cos"] is None else f"{r['cos']:.5f}"
+        lines.append(f"| {r['name']} | {r['rate']:.0f} | {r['rate'] / base['rate']:.2f} | {r['label_rate']:.0f} | {cos} | "
+                     f"{r['f1']:.3f} ({r['f1'] - base['f1']:+.3f}) | {r['hard']:.3f} | {r['ece']:.3f} | {r['topics']} | "
+                     f"{r['npmi']:.3f} ({r['npmi'] - base['npmi']:+.3f}) |")
+    write_section("Embedding variants: speed, classifier and topic quality", f"""
+Command: `.venv/bin/python benchmarks/embedding_variants.py --passages {args.passages}` (commit {commit()}).
+Machine: {machine()}; torch {torch.__version__}, {torch.get_num_threads()} threads.
+Passages: {len(texts):,} real body passages (≥ 8 words) of our ingest of `../shared/corpus/`, the same for every
+variant, encoded in one process in alternating order over {args.rounds} rounds (best round shown). "embed + label" is
+the classifier as `discourse label` runs it: passage and sentence embeddings (sentence pooling), cues, linear head.
+Macro-F1, hard-case accuracy and ECE: the real test split ({len(test)} passages); MiniLM variants use the shipped
+`hybrid` head (trained on fp32 vectors), the fast tier its own `fast` head. NPMI: BERTopic with the default
+`[topics]` settings (one seed) on these passages with each variant's vectors; NMF on the same passages scores
+{base['nmf']:.3f}. Δ is against sentence-transformers fp32.
+
+{chr(10).join(lines)}
+""")
+
+
+if __name__ == "__main__":
+    main()
