@@ -48,23 +48,27 @@ def write_section(title: str, body: str) -> None:
     RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
-def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+def timed_run(cmd: list[str], cwd: Path | None = None, pss: list | None = None) -> tuple[float, float, str]:
     """Run `cmd`; return wall seconds, the peak summed RSS (MB) of it and all its descendants
-    (sampled every 0.2 s with psutil) and its stdout. Raises SystemExit if it fails."""
+    (sampled every 0.2 s with psutil) and its stdout. Raises SystemExit if it fails. Pass a
+    list as `pss` to also get the peak summed PSS (MB) appended to it: forked workers share
+    pages, which a sum of RSS counts once per process and PSS divides between them."""
     import psutil
 
-    peak = 0.0
+    peak, peak_pss = 0.0, 0.0
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         root = psutil.Process(proc.pid)
         while not stop.is_set():
             try:
-                procs = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20)
+                procs = [p for p in (root, *root.children(recursive=True)) if p.is_running()]
+                peak = max(peak, sum(p.memory_info().rss for p in procs) / 2**20)
+                if pss is not None:
+                    peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in procs) / 2**20)
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 pass
             time.sleep(0.2)
@@ -76,4 +80,6 @@ def timed_run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, st
     thread.join()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
+    if pss is not None:
+        pss.append(peak_pss)
     return time.perf_counter() - t, peak, out

@@ -112,10 +112,11 @@ def one_size(work: Path, pool, size: int, embedder: str) -> dict:
         size=size, embedder=embedder, model="fast" if embedder == "fast" else "default",
         min_cluster=max(10, min(size, 20000) // 500)))
     discourse = str(Path(sys.executable).parent / "discourse")
-    seconds, peak, _ = timed_run([discourse, "run", str(root / "bench.toml"), "--quiet"])
+    pss: list[float] = []
+    seconds, peak, _ = timed_run([discourse, "run", str(root / "bench.toml"), "--quiet"], pss=pss)
     manifest = json.loads((root / "out" / "manifest.json").read_text())
     shutil.rmtree(root / "docs", ignore_errors=True)
-    return {"size": size, "made": made, "real": real, "seconds": seconds, "peak_tree_mb": peak,
+    return {"size": size, "made": made, "real": real, "seconds": seconds, "peak_tree_mb": peak, "peak_tree_pss_mb": pss[0],
             "passages": manifest["corpus"]["passages"], "stages": {s["stage"]: s for s in manifest["stages"]}}
 
 
@@ -144,7 +145,7 @@ def main() -> None:
 
 
 def report(results: list[dict], args) -> str:
-    head = "| passages in (real + variants) | passages stored | " + " | ".join(STAGES) + " | whole run | peak RSS, process tree | load before |"
+    head = "| passages in (real + variants) | passages stored | " + " | ".join(STAGES) + " | whole run | peak memory, process tree (PSS / RSS sum) | load before |"
     lines = [head, "|---" * (len(STAGES) + 5) + "|"]
     for r in results:
         cells = []
@@ -154,7 +155,7 @@ def report(results: list[dict], args) -> str:
             rate = f", {r['passages'] / sec:,.0f}/s" if sec and s in ("ingest", "label", "topics") else ""
             cells.append(f"{sec:.1f} s{rate}, {st.get('peak_rss_mb') or 0:,.0f} MB")
         lines.append(f"| {r['made']:,} ({r['real']:,} + {r['made'] - r['real']:,}) | {r['passages']:,} | " + " | ".join(cells)
-                     + f" | {r['seconds']:.0f} s | {r['peak_tree_mb']:,.0f} MB | {r['load']} |")
+                     + f" | {r['seconds']:.0f} s | {r['peak_tree_pss_mb']:,.0f} / {r['peak_tree_mb']:,.0f} MB | {r['load']} |")
     growth = []
     by_size = sorted(results, key=lambda r: r["size"])
     for small, big in zip(by_size, by_size[1:], strict=False):
@@ -172,7 +173,9 @@ Machine: {machine()}.
 Each size: a fresh `discourse run` (local executor, 2 workers, `[topics] max_passages = 20000` so BERTopic fits on
 a sample and transforms the rest, one seed, `min_cluster_size` = sample/500). Every cell is wall seconds, the
 stage's rate in passages stored per second, and the peak RSS of the main process during that stage (from the
-run manifest); "peak RSS, process tree" adds the ingest workers. The label stage includes embedding every
+run manifest); "peak memory, process tree" sums the run and its worker processes, as PSS (shared pages
+divided between the processes that share them: the memory actually used) and as a plain sum of RSS (which
+counts pages shared by the forked workers once per process). The label stage includes embedding every
 passage and its sentences (cached in the store and reused by topics).
 
 {chr(10).join(lines)}

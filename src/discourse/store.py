@@ -373,15 +373,22 @@ class Store:
         """Cache vectors (one transaction; keys already cached are left as they are)."""
         if not keys:
             return
+        import pyarrow as pa
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        batch = pa.table({"text_key": pa.array(list(keys), pa.string()),
+                          "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), vectors.shape[1])})
+        self.con.register("_new_vectors", batch)  # Arrow in, no Python float lists
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
-                "INSERT OR IGNORE INTO embeddings SELECT unnest(?), ?, unnest(?)",
-                [list(keys), embedder, np.asarray(vectors, dtype=np.float32).tolist()])
+            self.con.execute("INSERT OR IGNORE INTO embeddings SELECT text_key, ?, vector::FLOAT[] FROM _new_vectors",
+                             [embedder])
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self.con.unregister("_new_vectors")
 
     # -- analysis tables (topics, trends): replaced whole, atomically --------
     def replace_tables(self, frames: dict[str, pd.DataFrame]) -> None:

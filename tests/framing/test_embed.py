@@ -62,3 +62,16 @@ def test_weights_with_wrong_hash_are_refused(monkeypatch):
     monkeypatch.setattr(embed, "MINILM_SHA256", "0" * 64)
     with pytest.raises(DiscourseError, match="sha256"):
         embed.MiniLMEmbedder()
+
+
+def test_span_pass_gives_the_passage_vector_and_sentence_pools():
+    enc = embed.MiniLMEmbedder(precision="fp32")
+    texts = ["Leaders must take charge and decide alone. Partners are only a distraction.",
+             "One sentence about shared leadership.", ""]
+    passage, mean, top = enc.encode_spans(texts)
+    assert np.abs(passage - enc.encode(texts)).max() < 1e-5  # same vector the topic model uses
+    assert not np.allclose(mean[0], top[0])  # two sentences: mean and max differ
+    assert np.allclose(mean[1], top[1])  # one sentence: they coincide
+    assert (top[0] >= mean[0] - 1e-6).all()
+    again = enc.encode_spans(texts[::-1])
+    assert all(np.allclose(a, b[::-1]) for a, b in zip((passage, mean, top), again, strict=True))

@@ -64,3 +64,20 @@ def test_train_models_reports_the_cv_choice_and_saves_a_loadable_model(small_gri
     model = load_model(tmp_path, "tfidf")
     assert np.isfinite(model.temperature_)
     assert model.predict(["She took personal control and told every manager what to do."])[0] == "heroic"
+
+
+def _fake_cells(spans_f1, sentences_f1, se):
+    def score(name, train, C, written_weight, seed, pooling):
+        f1 = (spans_f1 if pooling == "spans" else sentences_f1) - 0.01 * C - 0.001 * written_weight
+        return {"C": C, "written_weight": written_weight, "pooling": pooling, "macro_f1": f1,
+                "hard_accuracy": 0.5, "fold_se": se}
+    return score
+
+
+@pytest.mark.parametrize(("se", "chosen"), [(0.03, "spans"), (0.01, "sentences")])
+def test_pooling_takes_the_cheaper_one_within_one_standard_error(monkeypatch, se, chosen):
+    monkeypatch.setattr(train_mod, "GRID", {"minilm": [1.0, 2.0]})
+    monkeypatch.setattr(train_mod, "_cv_score", _fake_cells(0.68, 0.70, se))
+    best, cells = train_mod._select("minilm", [], 0)
+    assert best["pooling"] == chosen and best["C"] == 1.0 and best["written_weight"] == min(train_mod.WRITTEN_WEIGHTS)
+    assert {c["pooling"] for c in cells} == {"spans", "sentences"}

@@ -46,10 +46,21 @@ def _verdict(models: dict, default: str) -> str:
 
 
 def _cv_table(models: dict) -> str:
-    rows = [f"| {n} | {m.get('pooling', 'passage') if n != 'tfidf' else '–'} | {m['C']} | {m['written_weight']} | "
-            f"{_pct(m['cv']['macro_f1'])} | {_pct(m['cv']['hard_accuracy'])} |" for n, m in models.items() if "cv" in m]
-    return ("| model | embedding pooling | C | written weight | CV macro-F1 | CV hard-case acc. |\n"
-            "|---|---|---:|---:|---:|---:|\n" + "\n".join(rows))
+    rows = []
+    for n, m in models.items():
+        if "cv" not in m:
+            continue
+        poolings = sorted({c.get("pooling", m.get("pooling", "passage")) for c in m.get("cv_grid", [])})
+        others = []
+        for p in poolings:
+            if p != m.get("pooling"):
+                c = max((c for c in m["cv_grid"] if c.get("pooling") == p), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
+                others.append(f"{p}: {_pct(c['macro_f1'])}")
+        rows.append(f"| {n} | {m.get('pooling', 'passage') if n != 'tfidf' else '–'} | {m['C']} | {m['written_weight']} | "
+                    f"{_pct(m['cv']['macro_f1'])} ± {_pct(m['cv'].get('fold_se', float('nan')))} | "
+                    f"{_pct(m['cv']['hard_accuracy'])} | {'; '.join(others) or '–'} |")
+    return ("| model | embedding pooling | C | written weight | CV macro-F1 ± SE | CV hard-case acc. | other pooling, best CV |\n"
+            "|---|---|---:|---:|---:|---:|---|\n" + "\n".join(rows))
 
 
 def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> Path:
@@ -92,7 +103,12 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         f"C and the weight of written passages (relative to real ones: {report.get('written_weights')}) are chosen per "
         f"model by {report.get('cv_folds', 5)}-fold cross-validation on the training split, grouped by source file (no "
         "file in two folds) and scored on the real training passages only; written passages are training data in every "
-        "fold and never scored. The default is the learned model with the best CV macro-F1. Chosen cells:",
+        "fold and never scored. The embedding pooling of the MiniLM models is chosen the same way between `spans` "
+        "(each sentence pooled from its passage's token vectors: one encoder pass, shared with the topic model) and "
+        "`sentences` (each sentence embedded alone: a second pass, about twice the labelling time), with the "
+        "one-standard-error rule: `spans` is kept unless `sentences` beats it by more than the standard error of the "
+        "best cell's per-fold macro-F1. The default is the learned model with the best CV macro-F1. Chosen cells "
+        "(best cell of each pooling in `report.json`):",
         _cv_table(models),
         "## Results on the real test split",
         _verdict(models, report.get("default", "minilm")),

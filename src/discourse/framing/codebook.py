@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -85,8 +86,9 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def find_cues(text: str) -> list[Cue]:
-    """Every cue in the text. Stance cues are sentence-level: a heroic term in a sentence
+@lru_cache(maxsize=4096)
+def find_cues(text: str) -> tuple[Cue, ...]:
+    """Every cue in the text (remembered for recent texts: features and evidence both ask). Stance cues are sentence-level: a heroic term in a sentence
     with negative evaluation or negation is a critique of heroic framing; a collaborative
     term in a sentence with dismissive words is a dismissal of collaboration."""
     cues: list[Cue] = []
@@ -108,7 +110,7 @@ def find_cues(text: str) -> list[Cue]:
             cues.append(Cue("negated_collab", f"{negated.group(0)} … {collab[0].group(0)}", start))
         if m := _FIRST_PERSON.search(sent):
             cues.append(Cue("first_person_command", m.group(0), start + m.start()))
-    return cues
+    return tuple(cues)
 
 
 def cue_matrix(texts: list[str]) -> np.ndarray:

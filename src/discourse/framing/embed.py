@@ -109,6 +109,11 @@ def _encoder(ids, mask, w: dict):
     return x
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
+
+
 class MiniLMEmbedder:
     """Encode texts to L2-normalised 384-d vectors. Load once, reuse (`get()`).
 
@@ -137,15 +142,17 @@ class MiniLMEmbedder:
         self.tokenizer.enable_truncation(_MAX_TOKENS)
         self.tokenizer.no_padding()
         self.batch_size = batch_size
-        self.cache_size = 50_000
+        self.cache_size = 20_000  # texts per in-process cache (the store is the lasting one)
         self._cache: dict[bytes, np.ndarray] = {}
+        self._span_cache: dict[bytes, np.ndarray] = {}
 
     @classmethod
     @lru_cache(maxsize=4)
     def get(cls, precision: str = "auto") -> MiniLMEmbedder:
         return cls(precision=precision)
 
-    def _batch(self, token_ids: list[list[int]]) -> np.ndarray:
+    def _tokens(self, token_ids: list[list[int]]):
+        """Token vectors (float32 array, batch × width × 384) and the padding mask."""
         import torch
 
         width = max(len(t) for t in token_ids)
@@ -155,10 +162,55 @@ class MiniLMEmbedder:
             ids[row, :len(toks)] = torch.tensor(toks)
             mask[row, :len(toks)] = 1
         with torch.inference_mode():
-            out = _encoder(ids, None if bool(mask.all()) else mask, self.weights).float()
-            m = mask.unsqueeze(-1).float()
-            pooled = (out * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+            return _encoder(ids, None if bool(mask.all()) else mask, self.weights).float(), mask
+
+    def _batch(self, token_ids: list[list[int]]) -> np.ndarray:
+        import torch
+
+        out, mask = self._tokens(token_ids)
+        m = mask.unsqueeze(-1).float()
+        pooled = (out * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+    def encode_spans(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One encoder pass per text giving (passage, sentence mean, sentence max): the
+        passage vector exactly as `encode` gives it, and for each sentence the L2-normalised
+        mean of the passage's own token vectors inside that sentence, averaged and
+        element-wise maxed over the sentences. Sentence signal at the cost of one pass, not
+        two (a sentence is read in its passage's context, not alone)."""
+        from discourse.framing.codebook import split_sentences
+
+        out = np.zeros((len(texts), 3, EMBED_DIM), np.float32)
+        rows: dict[bytes, list[int]] = {}
+        for i, text in enumerate(texts):
+            key = hashlib.sha1(text.encode("utf-8")).digest()
+            if key in self._span_cache:
+                out[i] = self._span_cache[key]
+            else:
+                rows.setdefault(key, []).append(i)
+        todo = list(rows)
+        texts_todo = [texts[rows[k][0]] or " " for k in todo]
+        encodings = self.tokenizer.encode_batch(texts_todo)
+        order = sorted(range(len(todo)), key=lambda j: len(encodings[j].ids))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start:start + self.batch_size]
+            tokens, mask = self._tokens([encodings[j].ids for j in chunk])
+            tokens, mask = tokens.numpy(), mask.numpy().astype(bool)
+            for row, j in enumerate(chunk):
+                vecs = tokens[row, mask[row]]
+                passage = _unit(vecs.mean(axis=0))
+                starts = np.array([a for a, sent in split_sentences(texts_todo[j]) if sent.strip()] or [0])
+                content = ~np.asarray(encodings[j].special_tokens_mask, dtype=bool)
+                offsets = np.array([o[0] for o in encodings[j].offsets])
+                sentence = np.searchsorted(starts, offsets, side="right") - 1
+                units = [_unit(vecs[content & (sentence == k)].mean(axis=0))
+                         for k in np.unique(sentence[content])] or [passage]
+                triple = np.stack([passage, np.mean(units, axis=0), np.max(units, axis=0)])
+                out[rows[todo[j]]] = triple
+                if len(self._span_cache) >= self.cache_size:
+                    self._span_cache.pop(next(iter(self._span_cache)))
+                self._span_cache[todo[j]] = triple
+        return out[:, 0], out[:, 1], out[:, 2]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embeddings, one row per text, in input order. Texts seen before in this process

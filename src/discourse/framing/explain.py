@@ -29,16 +29,21 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-POOLINGS = ("passage", "sentences")
+POOLINGS = ("passage", "sentences", "spans")
 
 
 def embedding_features(encoder, texts: list[str], pooling: str = "passage") -> np.ndarray:
     """Sentence-embedding features of each text. "passage": the passage's own embedding (the
     same vector the topic model uses). "sentences": that embedding, then the mean and the
     element-wise max of the embeddings of its sentences, so a stance carried by one sentence
-    is not diluted by the rest of the passage."""
+    is not diluted by the rest of the passage. "spans": the same three blocks from one encoder pass
+    (`MiniLMEmbedder.encode_spans`: each sentence pooled from its passage's token vectors);
+    an encoder without `encode_spans` falls back to embedding sentences alone."""
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
+    span_pass = getattr(encoder, "encode_spans", None) if pooling == "spans" else None
+    if span_pass is not None:
+        return np.hstack([np.asarray(a, dtype=np.float32) for a in span_pass(texts)])
     passage = np.asarray(encoder.encode(texts), dtype=np.float32)
     if pooling == "passage":
         return passage
@@ -84,24 +89,27 @@ def cue_evidence(text: str) -> list[Evidence]:
 
 
 def linear_evidence(text: str, row: np.ndarray, coef: np.ndarray, cls: int, names: list[str],
-                    top: int = 5) -> list[Evidence]:
+                    top: int = 5, centred: np.ndarray | None = None) -> list[Evidence]:
     """The features that pushed this text towards class `cls`: value × (class weight − mean
-    weight), largest first; embedding dimensions are skipped (not readable)."""
-    contrib = row * (coef[cls] - coef.mean(axis=0))
+    weight), largest first; embedding dimensions are skipped (not readable). `centred`
+    (coef minus its column means) can be passed when scoring many rows."""
+    centred = coef - coef.mean(axis=0) if centred is None else centred
+    readable = np.flatnonzero(row[:len(names)] != 0)
+    readable = readable[[not names[j].startswith("emb") for j in readable]]
+    contrib = row[readable] * centred[cls, readable]
     evidence = stance_evidence(text)
     cues = None
-    for j in np.argsort(-contrib):
-        if contrib[j] <= 0 or len(evidence) >= top:
+    for j in readable[np.argsort(-contrib, kind="stable")]:
+        value = row[j] * centred[cls, j]
+        if value <= 0 or len(evidence) >= top:
             break
         name = names[j]
-        if name.startswith("emb"):
-            continue
         if name.startswith("cue:"):
             cues = cues if cues is not None else find_cues(text)
             phrases = ", ".join(dict.fromkeys(c.phrase for c in cues if c.name == name[4:]))
-            evidence.append(Evidence("cue", f"{name[4:].replace('_', ' ')}: {phrases[:80]}", contrib[j]))
+            evidence.append(Evidence("cue", f"{name[4:].replace('_', ' ')}: {phrases[:80]}", value))
         else:
-            evidence.append(Evidence("phrase", name, contrib[j]))
+            evidence.append(Evidence("phrase", name, value))
     return evidence
 
 

@@ -49,6 +49,7 @@ class FramingPredictor:
             vocab = [t for t, _ in sorted(meta["vocabulary"].items(), key=lambda kv: kv[1])]
         self.names = feature_names(self.coef.shape[1] - len(CUE_NAMES) - len(vocab), vocab)
         self._encoder = None
+        self._centred = self.coef - self.coef.mean(axis=0)
 
     @property
     def embedder(self) -> str | None:
@@ -102,7 +103,8 @@ class FramingPredictor:
         out = []
         for i, text in enumerate(texts):
             row = features[i].toarray().ravel() if hasattr(features[i], "toarray") else np.asarray(features[i]).ravel()
-            evidence: list[Evidence] = linear_evidence(text, row, self.coef, int(proba[i].argmax()), self.names, top)
+            evidence: list[Evidence] = linear_evidence(text, row, self.coef, int(proba[i].argmax()), self.names, top,
+                                                       centred=self._centred)
             out.append({"label": self.label(proba[i]),
                         "probs": {c: round(float(p), 4) for c, p in zip(self.classes, proba[i], strict=True)},
                         "evidence": [e.as_dict() for e in evidence]})

@@ -42,13 +42,20 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+SPANS = "+spans"  # suffix of the store name under which span-pooled sentence features are kept
+
+
 class StoreEncoder:
     """`encode(texts)` like the base embedder, reading cached vectors from the store and
-    writing the new ones (one transaction per call), so no text is embedded twice."""
+    writing the new ones (one transaction per call), so no text is embedded twice.
+    `encode_spans` likewise, when the base embedder has it: the passage vector under the
+    embedder's name, the sentence mean and max (one 768-d row) under name + "+spans"."""
 
     def __init__(self, store, base, name: str) -> None:
         self.store, self.base, self.name = store, base, name
         self.computed = 0
+        if not hasattr(base, "encode_spans"):
+            self.encode_spans = None  # embedding_features then embeds sentences alone
 
     def encode(self, texts: list[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
@@ -61,28 +68,65 @@ class StoreEncoder:
             self.computed += len(missing)
         return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
+    def encode_spans(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = [text_key(t) for t in texts]
+        unique = sorted(set(keys))
+        passages = self.store.embeddings_for(self.name, unique)
+        spans = self.store.embeddings_for(self.name + SPANS, unique)
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True)
+                          if k not in spans or k not in passages}.items())
+        if missing:
+            vectors = _write_spans(self.store, self.name, [k for k, _ in missing],
+                                   self.base.encode_spans([t for _, t in missing]))
+            for k, (p, sp) in zip([k for k, _ in missing], zip(*vectors, strict=True), strict=True):
+                passages.setdefault(k, p)
+                spans[k] = sp
+            self.computed += len(missing)
+        dim = len(next(iter(passages.values()))) if passages else 0
+        p = np.stack([passages[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        sp = np.stack([spans[k] for k in keys]) if keys else np.zeros((0, 2 * dim), np.float32)
+        return p, sp[:, :dim], sp[:, dim:]
 
-def embed_chunk(job: tuple[str, list[str]]) -> np.ndarray:
-    """(embedder name, texts) → vectors: the unit of work an executor runs."""
-    name, texts = job
-    return get_embedder(name).encode(texts)
+
+def _write_spans(store, name: str, keys: list[str], result) -> tuple[np.ndarray, np.ndarray]:
+    """Cache an `encode_spans` result: passage vectors and the (mean | max) rows."""
+    passage, mean, top = result
+    joined = np.hstack([mean, top])
+    store.write_embeddings(name, keys, passage)
+    store.write_embeddings(name + SPANS, keys, joined)
+    return passage, joined
+
+
+def embed_chunk(job: tuple) -> np.ndarray | tuple[np.ndarray, ...]:
+    """(embedder name, texts[, spans]) → vectors, or (passage, mean, max) with spans: the
+    unit of work an executor runs."""
+    name, texts, *rest = job
+    encoder = get_embedder(name)
+    return encoder.encode_spans(texts) if rest and rest[0] else encoder.encode(texts)
 
 
 def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int], None] | None = None,
-                executor=None) -> int:
+                executor=None, spans: bool = False) -> int:
     """Embed every body passage with no cached vector, in bounded batches, each committed
     on its own (a crash loses at most the batches in flight). With a distributed
-    executor the batches are encoded on its workers; the writes stay here. Returns how
-    many were computed."""
-    total = store.count_missing_embeddings(name) if progress else 0
+    executor the batches are encoded on its workers; the writes stay here. With `spans`
+    (a framing model pooled over sentence spans) the one pass also caches the sentence
+    features. Returns how many were computed."""
+    spans = spans and hasattr(get_embedder(name), "encode_spans")
+    table = name + SPANS if spans else name
+    total = store.count_missing_embeddings(table) if progress else 0
     group = 4 * getattr(executor, "in_flight", 1) if executor is not None and executor.distributed else 1
     done = 0
-    while rows := store.missing_embeddings(name, batch * group):
+    while rows := store.missing_embeddings(table, batch * group):
         chunks = [rows[i:i + batch] for i in range(0, len(rows), batch)]
-        jobs = ((name, [t for _, t in chunk]) for chunk in chunks)
+        jobs = ((name, [t for _, t in chunk], spans) for chunk in chunks)
         results = executor.imap(embed_chunk, jobs) if group > 1 else map(embed_chunk, jobs)
         for chunk, vectors in zip(chunks, results, strict=True):
-            store.write_embeddings(name, [k for k, _ in chunk], vectors)
+            keys = [k for k, _ in chunk]
+            if spans:
+                _write_spans(store, name, keys, vectors)
+            else:
+                store.write_embeddings(name, keys, vectors)
             done += len(chunk)
             if progress:
                 progress(done, total)

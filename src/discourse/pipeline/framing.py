@@ -170,7 +170,8 @@ def label_store(db: str | Path, predictor, batch: int = 256,
     with Store(db, command=command) as store:
         if predictor.embedder:
             tick = (lambda n, total: progress("embed", n, total)) if progress else None
-            embed_store(store, predictor.embedder, progress=tick, executor=executor)
+            embed_store(store, predictor.embedder, progress=tick, executor=executor,
+                        spans=predictor.pooling == "spans")
             predictor.use_encoder(StoreEncoder(store, get_embedder(predictor.embedder), predictor.embedder))
         todo = store.count_unlabelled(predictor.model_id) if progress else None
         while rows := store.unlabelled(predictor.model_id, batch):
