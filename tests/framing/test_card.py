@@ -14,8 +14,9 @@ def _test(f1: float, hard: float) -> dict:
 
 def _report(hybrid: tuple[float, float], tfidf: tuple[float, float]) -> dict:
     summary = {"n": 3, "by_origin": {}, "by_label": {}, "hard": 1, "real_by_corpus": {}}
-    cv = {"C": 1.0, "written_weight": 0.0, "macro_f1": 0.68, "hard_accuracy": 0.61}
-    model = {"C": 1.0, "written_weight": 0.0, "pooling": "sentences", "cv": cv, "temperature": 1.1}
+    cv = {"C": 1.0, "written_weight": 0.0, "macro_f1": 0.68, "hard_accuracy": 0.61, "fold_se": 0.01, "pooling": "sentences"}
+    grid = [cv, {**cv, "pooling": "spans", "macro_f1": 0.66}]
+    model = {"C": 1.0, "written_weight": 0.0, "pooling": "sentences", "cv": cv, "cv_grid": grid, "temperature": 1.1}
     return {"scheme_version": "1", "default": "hybrid", "train": summary, "test": summary, "written_weights": [0.0, 1.0],
             "cv_folds": 5, "models": {"hybrid": {**model, "test": _test(*hybrid)},
                                       "tfidf": {**model, "pooling": "passage", "test": _test(*tfidf)},
@@ -28,5 +29,5 @@ def test_card_says_target_met_only_when_it_is(tmp_path, hybrid, tfidf, met):
     (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
     text = write_model_card(_report(hybrid, tfidf), tmp_path, ["discourse train --seed 0"]).read_text()
     assert ("**Target met**" in text) is met and ("**Target not met yet**" in text) is not met
-    assert "| hybrid | sentences | 1.0 | 0.0 | 0.680 | 0.610 |" in text
+    assert "| hybrid | sentences | 1.0 | 0.0 | 0.680 ± 0.010 | 0.610 | spans: 0.660 |" in text
     assert "grouped by source file" in text and "Disclosure" in text
