@@ -88,26 +88,30 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
 
 @lru_cache(maxsize=4096)
 def find_cues(text: str) -> tuple[Cue, ...]:
-    """Every cue in the text (remembered for recent texts: features and evidence both ask). Stance cues are sentence-level: a heroic term in a sentence
+    """Every cue in the text. Stance cues are sentence-level: a heroic term in a sentence
     with negative evaluation or negation is a critique of heroic framing; a collaborative
-    term in a sentence with dismissive words is a dismissal of collaboration."""
+    term in a sentence with dismissive words is a dismissal of collaboration. The evaluative
+    patterns are only searched in sentences that have a term. Recent texts are remembered
+    (features and evidence both ask)."""
     cues: list[Cue] = []
     for start, sent in split_sentences(text):
         heroic = list(_RX["heroic"].finditer(sent))
         collab = list(_RX["collaborative"].finditer(sent))
-        negative = _RX["negative"].search(sent)
-        negated = _NEGATION.search(sent)
-        dismiss = _RX["dismiss"].search(sent)
         cues += [Cue("heroic_terms", m.group(0), start + m.start()) for m in heroic]
         cues += [Cue("collab_terms", m.group(0), start + m.start()) for m in collab]
-        if heroic and negative:
-            cues.append(Cue("critique_of_heroic", f"{heroic[0].group(0)} … {negative.group(0)}", start))
-        if heroic and negated and not negative:
-            cues.append(Cue("negated_heroic", f"{negated.group(0)} … {heroic[0].group(0)}", start))
-        if collab and dismiss:
-            cues.append(Cue("dismissal_of_collaboration", f"{collab[0].group(0)} … {dismiss.group(0)}", start))
-        if collab and negated and not dismiss:
-            cues.append(Cue("negated_collab", f"{negated.group(0)} … {collab[0].group(0)}", start))
+        negated = _NEGATION.search(sent) if heroic or collab else None
+        if heroic:
+            negative = _RX["negative"].search(sent)
+            if negative:
+                cues.append(Cue("critique_of_heroic", f"{heroic[0].group(0)} … {negative.group(0)}", start))
+            elif negated:
+                cues.append(Cue("negated_heroic", f"{negated.group(0)} … {heroic[0].group(0)}", start))
+        if collab:
+            dismiss = _RX["dismiss"].search(sent)
+            if dismiss:
+                cues.append(Cue("dismissal_of_collaboration", f"{collab[0].group(0)} … {dismiss.group(0)}", start))
+            elif negated:
+                cues.append(Cue("negated_collab", f"{negated.group(0)} … {collab[0].group(0)}", start))
         if m := _FIRST_PERSON.search(sent):
             cues.append(Cue("first_person_command", m.group(0), start + m.start()))
     return tuple(cues)
