@@ -349,10 +349,27 @@ class Store:
                 "WHERE p.kind = 'body' AND d.duplicate_of IS NULL) q WHERE NOT EXISTS "
                 "(SELECT 1 FROM embeddings e WHERE e.embedder = ? AND e.text_key = q.k)")
 
-    def missing_embeddings(self, embedder: str, limit: int) -> list[tuple[str, str]]:
-        """Up to `limit` (text_key, text) of body passages with no cached embedding."""
-        return self.con.execute(f"SELECT k, any_value(text) {self._MISSING} GROUP BY k ORDER BY k LIMIT ?",
-                                [embedder, limit]).fetchall()
+    def iter_missing_embeddings(self, embedder: str, batch: int) -> Iterator[list[tuple[str, str]]]:
+        """Batches of (text_key, text) with no cached embedding, shortest texts first (so the
+        encoder's batches carry little padding). The pending set is computed once into a
+        temporary table and paged through, not re-scanned per batch (that grew with the
+        square of the corpus); Python holds one batch at a time."""
+        yield from self._paged(f"SELECT k AS id, any_value(text) AS text {self._MISSING} GROUP BY k",
+                               [embedder], "length(text), id", batch)
+
+    def _paged(self, select: str, params: list, order: str, batch: int) -> Iterator[list[tuple[str, str]]]:
+        table = f"_pending_{os.getpid()}_{id(self)}"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER (ORDER BY {order}) "
+                         f"AS rn, id, text FROM ({select})", params)
+        try:
+            last = 0
+            while rows := self.con.execute(f"SELECT rn, id, text FROM {table} WHERE rn > ? ORDER BY rn LIMIT ?",
+                                           [last, batch]).fetchall():
+                last = rows[-1][0]
+                yield [(i, t) for _, i, t in rows]
+        finally:
+            with contextlib.suppress(Exception):
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def count_missing_embeddings(self, embedder: str) -> int:
         return self.con.execute(f"SELECT count(DISTINCT k) {self._MISSING}", [embedder]).fetchall()[0][0]
@@ -501,10 +518,11 @@ class Store:
                    "d.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM labels l "
                    "WHERE l.passage_id = p.passage_id AND l.model_id = ?)")
 
-    def unlabelled(self, model_id: str, limit: int) -> list[tuple[str, str]]:
-        """Up to `limit` body passages of kept documents with no label from `model_id`."""
-        return self.con.execute(f"SELECT p.passage_id, p.text {self._UNLABELLED} ORDER BY p.passage_id LIMIT ?",
-                                [model_id, limit]).fetchall()
+    def iter_unlabelled(self, model_id: str, batch: int) -> Iterator[list[tuple[str, str]]]:
+        """Batches of (passage_id, text) not yet labelled by `model_id`, in passage order,
+        from one scan of the corpus (see `iter_missing_embeddings`)."""
+        yield from self._paged(f"SELECT p.passage_id AS id, p.text AS text {self._UNLABELLED}", [model_id],
+                               "id", batch)
 
     def count_unlabelled(self, model_id: str) -> int:
         return self.con.execute(f"SELECT count(*) {self._UNLABELLED}", [model_id]).fetchall()[0][0]

@@ -70,7 +70,15 @@ def test_store_counts_what_is_left_to_embed_and_label(labelled_sample, tmp_path)
     shutil.copy(labelled_sample, db)
     with Store(db) as store:
         missing = store.count_missing_embeddings("hash")
-        assert missing == len(store.missing_embeddings("hash", 10**6)) > 0
-        store.write_embeddings("hash", [k for k, _ in store.missing_embeddings("hash", 5)], [[0.0] * 4] * 5)
+        batches = list(store.iter_missing_embeddings("hash", 7))
+        assert missing == sum(map(len, batches)) > 0 and all(len(b) == 7 for b in batches[:-1])
+        lengths = [len(t) for b in batches for _, t in b]
+        assert lengths == sorted(lengths)  # shortest first: little padding in encoder batches
+        store.write_embeddings("hash", [k for k, _ in batches[0][:5]], [[0.0] * 4] * 5)
         assert store.count_missing_embeddings("hash") == missing - 5
-        assert store.count_unlabelled("tfidf-nonexistent") == len(store.unlabelled("tfidf-nonexistent", 10**6))
+        pending = store.iter_unlabelled("tfidf-nonexistent", 10)
+        first = next(pending)
+        store.write_embeddings("hash", [k for k, _ in batches[1]], [[0.0] * 4] * len(batches[1]))  # writes between pages
+        rest = [row for b in pending for row in b]
+        ids = [i for i, _ in first + rest]
+        assert store.count_unlabelled("tfidf-nonexistent") == len(ids) == len(set(ids)) and ids == sorted(ids)

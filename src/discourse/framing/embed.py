@@ -33,6 +33,9 @@ MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 EMBED_DIM = 384
 _MAX_TOKENS = 256
 _LAYERS, _HEADS, _EPS = 6, 12, 1e-12
+# batches are padded to a multiple of 16 tokens: fewer distinct shapes for oneDNN to prepare
+# kernels for, and tiles that suit AMX (10-15 % faster on a fresh process, benchmarks/)
+_WIDTH_STEP = 16
 PRECISIONS = ("auto", "bf16", "fp32")
 
 
@@ -155,7 +158,7 @@ class MiniLMEmbedder:
         """Token vectors (float32 array, batch × width × 384) and the padding mask."""
         import torch
 
-        width = max(len(t) for t in token_ids)
+        width = -(-max(len(t) for t in token_ids) // _WIDTH_STEP) * _WIDTH_STEP
         ids = torch.zeros((len(token_ids), width), dtype=torch.long)
         mask = torch.zeros((len(token_ids), width), dtype=torch.long)
         for row, toks in enumerate(token_ids):

@@ -88,14 +88,20 @@ def cue_evidence(text: str) -> list[Evidence]:
     return [Evidence("cue", c.phrase, 1.0) for c in find_cues(text) if c.name in ("heroic_terms", "collab_terms")]
 
 
+def readable_mask(names: list[str]) -> np.ndarray:
+    """True for features a person can read (terms and cues), False for embedding dimensions."""
+    return np.array([not n.startswith("emb") for n in names], dtype=bool)
+
+
 def linear_evidence(text: str, row: np.ndarray, coef: np.ndarray, cls: int, names: list[str],
-                    top: int = 5, centred: np.ndarray | None = None) -> list[Evidence]:
+                    top: int = 5, centred: np.ndarray | None = None, readable: np.ndarray | None = None) -> list[Evidence]:
     """The features that pushed this text towards class `cls`: value × (class weight − mean
     weight), largest first; embedding dimensions are skipped (not readable). `centred`
-    (coef minus its column means) can be passed when scoring many rows."""
+    (coef minus its column means) and `readable` (`readable_mask(names)`) can be passed
+    when scoring many rows."""
     centred = coef - coef.mean(axis=0) if centred is None else centred
-    readable = np.flatnonzero(row[:len(names)] != 0)
-    readable = readable[[not names[j].startswith("emb") for j in readable]]
+    readable = readable_mask(names) if readable is None else readable
+    readable = np.flatnonzero((row[:len(names)] != 0) & readable)
     contrib = row[readable] * centred[cls, readable]
     evidence = stance_evidence(text)
     cues = None

@@ -16,6 +16,7 @@ from discourse.framing.explain import (
     embedding_features,
     feature_names,
     linear_evidence,
+    readable_mask,
     softmax,
 )
 from discourse.framing.persist import (
@@ -50,6 +51,7 @@ class FramingPredictor:
         self.names = feature_names(self.coef.shape[1] - len(CUE_NAMES) - len(vocab), vocab)
         self._encoder = None
         self._centred = self.coef - self.coef.mean(axis=0)
+        self._readable = readable_mask(self.names)
 
     @property
     def embedder(self) -> str | None:
@@ -104,7 +106,7 @@ class FramingPredictor:
         for i, text in enumerate(texts):
             row = features[i].toarray().ravel() if hasattr(features[i], "toarray") else np.asarray(features[i]).ravel()
             evidence: list[Evidence] = linear_evidence(text, row, self.coef, int(proba[i].argmax()), self.names, top,
-                                                       centred=self._centred)
+                                                       centred=self._centred, readable=self._readable)
             out.append({"label": self.label(proba[i]),
                         "probs": {c: round(float(p), 4) for c, p in zip(self.classes, proba[i], strict=True)},
                         "evidence": [e.as_dict() for e in evidence]})

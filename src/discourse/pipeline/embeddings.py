@@ -5,6 +5,7 @@ the sha256 of the passage text and the embedder's name, backs both the classifie
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -117,8 +118,8 @@ def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int
     total = store.count_missing_embeddings(table) if progress else 0
     group = 4 * getattr(executor, "in_flight", 1) if executor is not None and executor.distributed else 1
     done = 0
-    while rows := store.missing_embeddings(table, batch * group):
-        chunks = [rows[i:i + batch] for i in range(0, len(rows), batch)]
+    pending = store.iter_missing_embeddings(table, batch)
+    while chunks := list(itertools.islice(pending, group)):
         jobs = ((name, [t for _, t in chunk], spans) for chunk in chunks)
         results = executor.imap(embed_chunk, jobs) if group > 1 else map(embed_chunk, jobs)
         for chunk, vectors in zip(chunks, results, strict=True):

@@ -174,7 +174,7 @@ def label_store(db: str | Path, predictor, batch: int = 256,
                         spans=predictor.pooling == "spans")
             predictor.use_encoder(StoreEncoder(store, get_embedder(predictor.embedder), predictor.embedder))
         todo = store.count_unlabelled(predictor.model_id) if progress else None
-        while rows := store.unlabelled(predictor.model_id, batch):
+        for rows in store.iter_unlabelled(predictor.model_id, batch):
             preds = predictor.predict([text for _, text in rows])
             store.write_labels(predictor.model_id, [{"passage_id": pid, **p} for (pid, _), p in zip(rows, preds, strict=True)])
             done += len(rows)
