@@ -50,3 +50,17 @@ def test_distillation_rebuilds_the_shipped_table(tmp_path):
     rebuilt = load_file(str(tmp_path / "static.safetensors"))["embeddings"].astype(np.float32)
     assert manifest["dims"] == shipped.shape[1] and rebuilt.shape == shipped.shape
     assert np.abs(rebuilt - shipped).max() < 1e-3
+
+
+def test_one_pass_sentence_pools_equal_embedding_each_sentence(fast):
+    from discourse.framing.explain import embedding_features
+
+    class Plain:  # the same vectors without the one-pass shortcut
+        def encode(self, texts):
+            return fast.encode(texts)
+
+    texts = ["Leaders must take charge. Partners slow us down! Do we listen?", "", "   ", "One sentence",
+             "—. ?! Trust partners. ", "We co-produce services with residents. Trust grows."]
+    one_pass = embedding_features(fast, texts, "sentences")
+    assert np.abs(one_pass - embedding_features(Plain(), texts, "sentences")).max() < 1e-6
+    assert one_pass.shape == (len(texts), 3 * fast.dim) and not one_pass[1].any()

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from discourse.errors import DiscourseError
+from discourse.framing.codebook import split_sentences
+from discourse.framing.explain import runs_matrix, segment_reduce
 
 __all__ = ["FAST_DIR", "StaticEmbedder", "distill"]
 
@@ -40,6 +42,7 @@ class StaticEmbedder:
     """`encode(texts)` → L2-normalised mean of the texts' static token vectors."""
 
     name = "fast"
+    context_free = True  # a token's vector ignores its neighbours: sentence pools need no second pass
 
     def __init__(self, folder: str | Path | None = None) -> None:
         from safetensors.numpy import load_file
@@ -70,19 +73,52 @@ class StaticEmbedder:
         return cls()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return out
+            return np.zeros((0, self.dim), dtype=np.float32)
+        ids = [e.ids for e in self.tokenizer.encode_batch([t or "" for t in texts])]
+        flat = np.fromiter((i for row in ids for i in row), dtype=np.int64)
+        keep = ~self.special[flat]
+        owner = np.repeat(np.arange(len(texts)), [len(row) for row in ids])[keep]
+        return self._pool(flat[keep], np.bincount(owner, minlength=len(texts)))
+
+    def _pool(self, token_ids: np.ndarray, runs: np.ndarray) -> np.ndarray:
+        """Unit-length sum of the table rows of each consecutive run of token ids: a sparse
+        bag of tokens times the table, never a (tokens × dims) array."""
+        return _unit_rows(np.asarray(runs_matrix(runs, token_ids, len(self.table)) @ self.table, dtype=np.float32))
+
+    def encode_spans(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passage, sentence mean, sentence max) from one tokenisation: the same numbers as
+        embedding each sentence on its own (`embedding_features(..., "sentences")`), since a
+        static token vector does not depend on its neighbours (up to the 512-token limit)."""
+        n = len(texts)
+        passage_rows, passage_runs = [], np.zeros(n, np.int64)
+        sentence_rows, per_text, token_runs = [], np.zeros(n, np.int64), []
         encodings = self.tokenizer.encode_batch([t or "" for t in texts])
-        ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
-        ids = [i[~self.special[i]] for i in ids]
-        lengths = np.array([len(i) for i in ids])
-        if lengths.sum():
-            flat = np.concatenate(ids)
-            owner = np.repeat(np.arange(len(texts)), lengths)
-            np.add.at(out, owner, self.table[flat])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=out, where=norms > 0)
+        for i, (text, enc) in enumerate(zip(texts, encodings, strict=True)):
+            ids = np.asarray(enc.ids, dtype=np.int64)
+            keep = ~self.special[ids]
+            passage_rows.append(ids[keep])
+            passage_runs[i] = int(keep.sum())
+            starts = np.array([a for a, s in split_sentences(text or "") if s.strip()], dtype=np.int64)
+            per_text[i] = len(starts)
+            if not len(starts):
+                continue
+            offsets = np.fromiter((o[0] for o in enc.offsets), dtype=np.int64, count=len(ids))[keep]
+            which = np.clip(np.searchsorted(starts, offsets, side="right") - 1, 0, None)
+            sentence_rows.append(ids[keep])
+            token_runs.append(np.bincount(which, minlength=len(starts)))
+        passage = self._pool(np.concatenate(passage_rows) if n else np.zeros(0, np.int64), passage_runs)
+        if not sentence_rows:
+            zeros = np.zeros((n, self.dim), np.float32)
+            return passage, zeros, zeros.copy()
+        vectors = self._pool(np.concatenate(sentence_rows), np.concatenate(token_runs))
+        mean = segment_reduce(vectors, per_text) / np.maximum(per_text, 1)[:, None]
+        return passage, mean, segment_reduce(vectors, per_text, np.maximum)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=x, where=norms > 0)
 
 
 def distill(out: str | Path = FAST_DIR, dims: int = 256, sif: float = 1e-4, batch: int = 1024) -> dict:

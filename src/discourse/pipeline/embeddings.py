@@ -55,6 +55,7 @@ class StoreEncoder:
     def __init__(self, store, base, name: str) -> None:
         self.store, self.base, self.name = store, base, name
         self.computed = 0
+        self.context_free = getattr(base, "context_free", False)
         if not hasattr(base, "encode_spans"):
             self.encode_spans = None  # embedding_features then embeds sentences alone
 
