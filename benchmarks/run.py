@@ -129,6 +129,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--embedder", default="minilm", choices=["minilm", "fast"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/discourse-bench"))
+    ap.add_argument("--keep", action="store_true",
+                    help="rerun only --sizes; keep the other sizes' results from the last run (work/results-*.json)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     pool = real_pool(args.work)  # every distinct real passage (the ingest is cached in --work)
@@ -139,9 +141,13 @@ def main() -> None:
         row["load"] = load
         results.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "stages"}), flush=True)
-    (args.work / f"results-{args.embedder}.json").write_text(json.dumps(results, indent=2))
-    write_section(f"Scale: the whole discourse run at {', '.join(f'{s:,}' for s in args.sizes)} passages ({args.embedder})",
-                  report(results, args))
+    saved = args.work / f"results-{args.embedder}.json"
+    if args.keep and saved.exists():
+        rerun = {r["size"] for r in results}
+        results += [r for r in json.loads(saved.read_text()) if r["size"] not in rerun]
+        results.sort(key=lambda r: r["size"])
+    saved.write_text(json.dumps(results, indent=2))
+    write_section(f"Scale: the whole discourse run ({args.embedder})", report(results, args))
 
 
 def report(results: list[dict], args) -> str:
@@ -168,7 +174,7 @@ def report(results: list[dict], args) -> str:
         parts.append(f"whole run ×{big['seconds'] / small['seconds']:.1f}")
         growth.append(f"- {small['passages']:,} → {big['passages']:,} passages (×{ratio_n:.1f}): " + ", ".join(parts))
     return f"""
-Command: `.venv/bin/python benchmarks/run.py --sizes {' '.join(map(str, args.sizes))} --embedder {args.embedder}` (commit {commit()}).
+Command: `.venv/bin/python benchmarks/run.py --sizes {' '.join(str(r['size']) for r in results)} --embedder {args.embedder}` (commit {commit()}{'; sizes ' + ', '.join(str(s) for s in args.sizes) + ' rerun with --keep' if args.keep else ''}).
 Machine: {machine()}.
 Each size: a fresh `discourse run` (local executor, 2 workers, `[topics] max_passages = 20000` so BERTopic fits on
 a sample and transforms the rest, one seed, `min_cluster_size` = sample/500). Every cell is wall seconds, the

@@ -60,19 +60,24 @@ def _assign(model: TopicModel, docs: list[str], emb: np.ndarray, fit_idx: np.nda
     return raw, final, sim
 
 
-def _quality(model: TopicModel, docs: list[str], final: np.ndarray, raw: np.ndarray, s: TopicSettings) -> dict:
+def _quality(model: TopicModel, docs: list[str], final: np.ndarray, raw: np.ndarray, s: TopicSettings,
+             fit_docs: list[str]) -> dict:
+    """NPMI and diversity of the topics and of the NMF/LDA baseline, both scored on every
+    passage. The baseline is fitted on the passages BERTopic was fitted on (`max_passages`):
+    fitted on all 100k passages, NMF alone ran for over 17 minutes (benchmarks/RESULTS.md)."""
     k = s.quality_top_n
     ids = [t for t in sorted(model.terms_) if t != OUTLIER]
     terms = [model.terms_[t][:k] for t in ids]
     vec = build_vectorizer(s)
-    base = baseline_terms(docs, vec, len(ids), k, kind=s.baseline, random_state=s.random_state)
+    base = baseline_terms(fit_docs, vec, len(ids), k, kind=s.baseline, random_state=s.random_state)
     return {
         "passages": len(docs), "topics": len(ids),
         "outlier_share_raw": round(float((raw == OUTLIER).mean()), 4),
         "outlier_share": round(float((final == OUTLIER).mean()), 4),
         "outlier_strategy": s.outlier_strategy,
         "npmi": round(npmi(terms, docs, vec), 4), "diversity": round(topic_diversity(terms), 4),
-        "baseline": {"kind": s.baseline, "topics": len(base), "npmi": round(npmi(base, docs, vec), 4),
+        "baseline": {"kind": s.baseline, "topics": len(base), "fitted_on": len(fit_docs),
+                     "npmi": round(npmi(base, docs, vec), 4),
                      "diversity": round(topic_diversity(base), 4)},
         "top_n": k,
     }
@@ -95,7 +100,7 @@ def analyse_topics(passages: pd.DataFrame, embeddings: np.ndarray, settings: Top
     passage_topics = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(), "topic_id": final,
                                    "topic_raw": raw, "similarity": sim.round(4),
                                    "fitted": np.isin(np.arange(len(docs)), fit_idx)})
-    quality = _quality(model, docs, final, raw, s)
+    quality = _quality(model, docs, final, raw, s, [docs[i] for i in fit_idx])
     quality["stability"] = stability
     quality["fitted_on"] = len(fit_idx)
     return TopicResult(topics, passage_topics, _terms_by_year(model, passages, final), quality, model)
