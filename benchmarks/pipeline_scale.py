@@ -3,10 +3,10 @@ with the local executor and with Dask (LocalCluster, 2 workers).
 
 Run by hand (not in CI):  .venv/bin/python benchmarks/pipeline_scale.py [--docs 20000] [--skip-demo]
 
-The 20k documents are real text: each State of the Union paragraph (≥ 8 words) of
-../shared/corpus/sotu becomes one .txt file dated by its address's year (a sources.csv
-gives the years); past the paragraphs available, light variants (sentence order rotated)
-fill the count, and the section says how many. Peak memory is the largest summed RSS of the
+The 20k documents are real text: each distinct body passage (≥ 8 words) of our ingest of
+../shared/corpus (cached in /tmp/discourse-bench, as benchmarks/run.py does) becomes one .txt
+file with its year in a sources.csv; past the passages available, variants in which every
+sentence is new text fill the count, and the section says how many. Peak memory is the largest summed RSS of the
 `discourse run` process and all its descendants (Dask workers included), sampled every
 0.2 s with psutil.
 """
@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, SHARED, commit, machine, timed_run, write_section  # noqa: E402
+from common import REPO, commit, machine, timed_run, write_section  # noqa: E402
 
-_SENT = re.compile(r"(?<=[.!?])\s+")
 PIPELINE = """
 [pipeline]
 name = "bench"
@@ -45,30 +43,33 @@ window_years = 30
 """
 
 
-def make_docs(folder: Path, n: int) -> tuple[int, int]:
-    folder.mkdir(parents=True)
-    paras = []
-    for path in sorted((SHARED / "sotu").glob("*.txt")):
-        year = int(path.name[:4])
-        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8", errors="replace")):
-            block = " ".join(block.split())
-            if len(block.split()) >= 8:
-                paras.append((year, block))
-    rows, k = [], 0
-    real = min(n, len(paras))
-    chosen = paras[:real]
-    while len(chosen) < n and k < 10:
-        k += 1
-        for year, text in paras:
-            parts = _SENT.split(text)
-            if len(parts) > 1:
-                chosen.append((year, " ".join(parts[k % len(parts):] + parts[:k % len(parts)])))
+def make_docs(folder: Path, n: int, work: Path) -> tuple[int, int]:
+    """n one-passage documents: the distinct real passages of ../shared/corpus first (see
+    run.py), then variants in which every sentence is new text. (The first version of this
+    script cut State of the Union files at blank lines, which they mostly lack, and padded
+    with sentence rotations that ingest rightly dropped as near-duplicates: 3,837 files,
+    3,230 of them duplicates. Not a 20k-document run.)"""
+    from run import variant
+    from topics_scale import real_pool
+
+    texts, years = real_pool(work)
+    chosen = list(zip(years[:n], texts[:n], strict=True))
+    real, k, seen = len(chosen), 1, set(texts)
+    while len(chosen) < n:
+        for year, text in zip(years, texts, strict=True):
+            v = variant(text, k)
+            if v not in seen:
+                seen.add(v)
+                chosen.append((year, v))
                 if len(chosen) == n:
                     break
+        k += 1
+    folder.mkdir(parents=True)
+    rows = []
     for i, (year, text) in enumerate(chosen):
         name = f"p{i:06d}.txt"
         (folder / name).write_text(text + "\n", encoding="utf-8")
-        rows.append({"file": name, "title": f"State of the Union {year}, paragraph {i}", "year": year})
+        rows.append({"file": name, "title": f"benchmark document {i}", "year": "" if year is None else year})
     with (folder / "sources.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=["file", "title", "year"])
         writer.writeheader()
@@ -94,7 +95,7 @@ def main() -> None:
         lines.append(f"| demo pipeline again (every stage skipped) | {again:.1f} | – |")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        made, real = make_docs(root / "docs", args.docs) if args.docs else (0, 0)
+        made, real = make_docs(root / "docs", args.docs, Path("/tmp/discourse-bench")) if args.docs else (0, 0)
         for executor, workers in (("local", 2), ("dask", 2)) if args.docs else ():
             for leftover in [*root.glob("bench.duckdb*"), root / "out"]:
                 shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
@@ -104,7 +105,7 @@ def main() -> None:
 
             manifest = json.loads((root / "out" / "manifest.json").read_text())
             stages = ", ".join(f"{s['stage']} {s['seconds']:.0f}" for s in manifest["stages"])
-            lines.append(f"| {made:,} documents ({real:,} real paragraphs + {made - real:,} variants), "
+            lines.append(f"| {made:,} documents ({real:,} real passages + {made - real:,} variants), "
                          f"{manifest['corpus']['passages']:,} passages, executor {executor}, {workers} workers "
                          f"(stage s: {stages}) | {seconds:.0f} | {peak:.0f} |")
             print(lines[-1], flush=True)
