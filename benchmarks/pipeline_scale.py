@@ -49,21 +49,10 @@ def make_docs(folder: Path, n: int, work: Path) -> tuple[int, int]:
     script cut State of the Union files at blank lines, which they mostly lack, and padded
     with sentence rotations that ingest rightly dropped as near-duplicates: 3,837 files,
     3,230 of them duplicates. Not a 20k-document run.)"""
-    from run import variant
+    from run import real_then_variants
     from topics_scale import real_pool
 
-    texts, years = real_pool(work)
-    chosen = list(zip(years[:n], texts[:n], strict=True))
-    real, k, seen = len(chosen), 1, set(texts)
-    while len(chosen) < n:
-        for year, text in zip(years, texts, strict=True):
-            v = variant(text, k)
-            if v not in seen:
-                seen.add(v)
-                chosen.append((year, v))
-                if len(chosen) == n:
-                    break
-        k += 1
+    chosen, real = real_then_variants(real_pool(work), n)
     folder.mkdir(parents=True)
     rows = []
     for i, (year, text) in enumerate(chosen):

@@ -74,11 +74,12 @@ def variant(text: str, k: int) -> str:
     return " ".join(out)
 
 
-def make_corpus(folder: Path, pool: tuple[list[str], list], size: int) -> tuple[int, int]:
+def real_then_variants(pool: tuple[list[str], list], size: int) -> tuple[list[tuple], int]:
+    """`size` (year, text) pairs: the real passages first, then variants of them (round k uses
+    `variant(text, k)`), never a text twice. Returns them and how many are real."""
     texts, years = pool
-    real = min(size, len(texts))
-    chosen = list(zip(years[:real], texts[:real], strict=True))
-    k, seen = 1, set(texts)
+    chosen = list(zip(years[:size], texts[:size], strict=True))
+    real, k, seen = len(chosen), 1, set(texts)
     while len(chosen) < size:
         for year, text in zip(years, texts, strict=True):
             v = variant(text, k)
@@ -88,6 +89,11 @@ def make_corpus(folder: Path, pool: tuple[list[str], list], size: int) -> tuple[
                 if len(chosen) == size:
                     break
         k += 1
+    return chosen, real
+
+
+def make_corpus(folder: Path, pool: tuple[list[str], list], size: int) -> tuple[int, int]:
+    chosen, real = real_then_variants(pool, size)
     chosen.sort(key=lambda yt: (yt[0] is None, yt[0] or 0))
     folder.mkdir(parents=True)
     rows = []
