@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.hostile.generate import Case, write_corpus
+
+MEASURE = Path(__file__).with_name("measure.py")
 
 
 class _Canary(http.server.BaseHTTPRequestHandler):
@@ -44,23 +47,26 @@ def canary():
 
 
 def run_measured(cmd: list[str], timeout: float = 300, **kw) -> tuple[int, str, str, int, float]:
-    """Run `cmd`; return (exit status, stdout, stderr, peak RSS in bytes as reported by
-    wait4 for that process, seconds)."""
+    """Run `cmd`; return (exit status, stdout, stderr, peak RSS in bytes of `cmd` and the
+    children it waited for, seconds). The figure comes from `measure.py`, not from this
+    process's wait4, which would include pytest's own peak (see there)."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO,
-                                env={**os.environ, "PYTHONPATH": str(REPO / "src")}, **kw)
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        texts = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    return proc.returncode, *texts, usage.ru_maxrss * 1024, time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            proc = subprocess.Popen([sys.executable, str(MEASURE), str(peak_file), "--", *cmd],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO,
+                                    env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+                                    start_new_session=True, **kw)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the launcher and the command under it
+                proc.wait()
+        texts = out_path.read_bytes().decode(errors="replace"), err_path.read_bytes().decode(errors="replace")
+        peak = int(peak_file.read_text()) if peak_file.exists() else 0
+    return proc.returncode, *texts, peak, time.perf_counter() - started
 
 
 @dataclass

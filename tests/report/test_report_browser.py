@@ -23,6 +23,9 @@ PAYLOAD_TEXT = ("The chief executive alone decided the rescue plan and took comm
 
 def _hostile_corpus(root):
     pipeline = write_pipeline(root, files=8)
+    # every labelled passage of a cell is an exemplar (at most 10 per cell; 9 documents here),
+    # so the hostile document is shown whatever its rank among them
+    pipeline.write_text(pipeline.read_text().replace("min_docs = 1", "min_docs = 1\nexemplars = 10"))
     corpus = root / "corpus"
     (corpus / "zz-hostile.txt").write_text(f"{PAYLOAD_TEXT}\n\nHe set the targets himself and expected them to be met.\n",
                                            encoding="utf-8")
