@@ -146,7 +146,7 @@ def clean_cli(
         raise typer.Exit(code=1)
 
 
-_MODEL = typer.Option("--model", help="Framing model: default (chosen by `discourse train`), minilm, hybrid, tfidf or fast (static embeddings).")
+_MODEL = typer.Option("--model", help="Framing model: default (chosen by `discourse train`), tuned, minilm, hybrid, tfidf or fast (static embeddings).")
 _MODELS_DIR = typer.Option("--models-dir", help="Folder of saved framing models.")
 
 
@@ -154,8 +154,8 @@ def _predictor(model: str, models_dir: Path | None):
     from discourse.framing.persist import DEFAULT_MODEL_DIR
     from discourse.framing.predict import load_predictor
 
-    if model not in ("default", "minilm", "tfidf", "hybrid", "fast"):
-        raise typer.BadParameter(f"unknown model {model!r}; choose minilm, hybrid, tfidf or fast", param_hint="--model")
+    if model not in ("default", "tuned", "minilm", "tfidf", "hybrid", "fast"):
+        raise typer.BadParameter(f"unknown model {model!r}; choose tuned, minilm, hybrid, tfidf or fast", param_hint="--model")
     return load_predictor(model, models_dir or DEFAULT_MODEL_DIR)
 
 
@@ -164,7 +164,7 @@ def train_cli(
     annotations: Annotated[Path, typer.Option("--annotations", help="Annotation folder.")] = Path("corpus/annotations"),
     shared: Annotated[Path, typer.Option("--shared", help="Real corpora the references point into.")] = Path("../shared/corpus"),
     out_dir: Annotated[Path, typer.Option("--out", help="Where the models and MODEL_CARD.md go.")] = Path("models/framing"),
-    model: Annotated[list[str], typer.Option("--model", help="Model(s) to train.")] = ["minilm", "hybrid", "tfidf", "fast"],  # noqa: B006
+    model: Annotated[list[str], typer.Option("--model", help="Model(s) to train.")] = ["tuned", "minilm", "hybrid", "tfidf", "fast"],  # noqa: B006
     seed: Annotated[int, typer.Option("--seed", help="Random seed (splits, folds, solver).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the training report as JSON.")] = False,
 ) -> None:

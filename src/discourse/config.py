@@ -120,7 +120,7 @@ class TrendSettings(_Strict):
 class LabelSettings(_Strict):
     """`[label]`: the framing model that labels every passage."""
 
-    model: str = Field("default", description="default | minilm | hybrid | tfidf | fast")
+    model: str = Field("default", description="default | tuned | minilm | hybrid | tfidf | fast")
     models_dir: str | None = Field(None, description="folder of trained models (default: the shipped ones)")
     batch: int = Field(256, ge=1, description="passages per committed batch")
 

@@ -67,7 +67,7 @@ def test_train_models_reports_the_cv_choice_and_saves_a_loadable_model(small_gri
 
 
 def _fake_cells(spans_f1, sentences_f1, se):
-    def score(name, train, C, written_weight, seed, pooling):
+    def score(name, train, C, written_weight, seed, pooling, stack=None):
         f1 = (spans_f1 if pooling == "spans" else sentences_f1) - 0.01 * C - 0.001 * written_weight
         return {"C": C, "written_weight": written_weight, "pooling": pooling, "macro_f1": f1,
                 "hard_accuracy": 0.5, "fold_se": se}

@@ -67,7 +67,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     models = report["models"]
-    table = "\n".join(_row(n, models[n]) for n in ("hybrid", "minilm", "tfidf", "fast", "lexicon") if n in models)
+    table = "\n".join(_row(n, models[n]) for n in ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon") if n in models)
     files = "\n".join(f"| `{f}` | `{h}` |" for entry in manifest["models"].values() for f, h in entry["files"].items())
     tr, te = report["train"], report["test"]
     parts = [
@@ -86,6 +86,14 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "`sentences` pooling the embedding part is the passage embedding (the one the topic model also uses) followed "
         "by the mean and the element-wise max of the embeddings of its sentences, so a stance carried by one sentence "
         "is not averaged away; this costs a second embedding pass over the sentences.\n"
+        "- **tuned**: MiniLM with its top layers fine-tuned on the training split (`discourse.framing.tuned`: "
+        "the top 3 of 6 layers and a softmax head, 5 epochs, AdamW, balanced classes, written passages at weight "
+        f"{report.get('tune_written_weight', 0.3)}), stacked: its three logits are features of the same calibrated "
+        "linear head, next to TF-IDF word 1–2-grams and the cues. The head learns from *out-of-fold* logits (the "
+        "encoder fine-tuned 5 times, each time without the passages it then scores, in the CV folds below); "
+        "prediction uses the encoder fine-tuned on the whole split, whose tuned layers ship as float16 in `tuned.npz` "
+        "(test figures are computed from those saved weights). One encoder pass per passage, no sentence pass; "
+        "the evidence is the TF-IDF n-grams, cues and stance rule that pushed the prediction.\n"
         "- **tfidf** (fallback, `--model tfidf`, used automatically without torch): TF-IDF word 1–2-grams + the same cues, "
         "same head and calibration.\n"
         "- **fast** (the fast tier, `--embedder fast`): the same head over static token embeddings distilled locally "
@@ -115,7 +123,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
-    for name in ("hybrid", "minilm", "tfidf", "fast"):
+    for name in ("tuned", "hybrid", "minilm", "tfidf", "fast"):
         if name in models:
             m = models[name]
             t = m["test"]

@@ -89,16 +89,23 @@ def _cat(parts):
     return torch.cat(parts).contiguous()
 
 
-def _encoder(ids, mask, w: dict):
-    """Token vectors of a padded batch. `mask` is None when no row is padded."""
+def _embed_tokens(ids, w: dict):
+    """Input vectors of a padded batch of token ids (word + position + type, normalised)."""
     import torch.nn.functional as F
 
-    b, n = ids.shape
-    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:ids.shape[1]]
     x = x + w["embeddings.token_type_embeddings.weight"][0]
-    x = F.layer_norm(x, (EMBED_DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], _EPS)
+    return F.layer_norm(x, (EMBED_DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], _EPS)
+
+
+def _run_layers(x, mask, w: dict, layers) -> object:
+    """Transformer layers `layers` (indices) over vectors `x` (batch × width × 384), taking
+    each layer's weights from `w`. `mask` is None when no row is padded."""
+    import torch.nn.functional as F
+
+    b, n, _ = x.shape
     attend = None if mask is None else mask[:, None, None, :].bool()
-    for i in range(_LAYERS):
+    for i in layers:
         p = f"encoder.layer.{i}."
         a = p + "attention."
         qkv = F.linear(x, w[a + "self.qkv.weight"], w[a + "self.qkv.bias"])
@@ -110,6 +117,24 @@ def _encoder(ids, mask, w: dict):
         x = F.layer_norm(F.linear(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"]) + x,
                          (EMBED_DIM,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], _EPS)
     return x
+
+
+def _encoder(ids, mask, w: dict):
+    """Token vectors of a padded batch. `mask` is None when no row is padded."""
+    return _run_layers(_embed_tokens(ids, w), mask, w, range(_LAYERS))
+
+
+def padded_ids(token_ids: list[list[int]]):
+    """(ids, mask) tensors of a batch, padded to a multiple of `_WIDTH_STEP` tokens."""
+    import torch
+
+    width = -(-max(len(t) for t in token_ids) // _WIDTH_STEP) * _WIDTH_STEP
+    ids = torch.zeros((len(token_ids), width), dtype=torch.long)
+    mask = torch.zeros((len(token_ids), width), dtype=torch.long)
+    for row, toks in enumerate(token_ids):
+        ids[row, :len(toks)] = torch.tensor(toks)
+        mask[row, :len(toks)] = 1
+    return ids, mask
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -158,12 +183,7 @@ class MiniLMEmbedder:
         """Token vectors (float32 array, batch × width × 384) and the padding mask."""
         import torch
 
-        width = -(-max(len(t) for t in token_ids) // _WIDTH_STEP) * _WIDTH_STEP
-        ids = torch.zeros((len(token_ids), width), dtype=torch.long)
-        mask = torch.zeros((len(token_ids), width), dtype=torch.long)
-        for row, toks in enumerate(token_ids):
-            ids[row, :len(toks)] = torch.tensor(toks)
-            mask[row, :len(toks)] = 1
+        ids, mask = padded_ids(token_ids)
         with torch.inference_mode():
             return _encoder(ids, None if bool(mask.all()) else mask, self.weights).float(), mask
 

@@ -128,7 +128,8 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
     """Calibrated linear framing classifier over sentence embeddings or TF-IDF, plus cues.
 
     Parameters are stored unchanged; `embedder` is "minilm", "tfidf", "hybrid" (MiniLM
-    embeddings and TF-IDF n-grams side by side), or an object with
+    embeddings and TF-IDF n-grams side by side), "tuned" (the logits of MiniLM fine-tuned
+    on the labels, stacked with TF-IDF n-grams: `discourse.framing.tuned`), or an object with
     `encode(list[str]) -> ndarray` (tests pass a tiny stub). `pooling` is "passage" (one
     embedding per passage) or "sentences" (also the mean and max of its sentence embeddings;
     see `explain.embedding_features`).
@@ -149,7 +150,7 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         return ENCODERS[self.embedder]() if self.embedder in ENCODERS else self.embedder
 
     def _uses_tfidf(self) -> bool:
-        return self.embedder in ("tfidf", "hybrid")
+        return self.embedder in ("tfidf", "hybrid", "tuned")
 
     def _dense(self, texts: list[str]):
         if self.embedder == "tfidf":
@@ -159,7 +160,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
 
             emb = embedding_features(MINILM(), texts, self.pooling)
             return sparse.hstack([sparse.csr_matrix(emb), self.vectorizer_.transform(texts)]).tocsr()
+        if self.embedder == "tuned":
+            return self._stacked(self.encoder_.encode(texts), texts)
         return embedding_features(self._encoder(), texts, self.pooling)
+
+    def _stacked(self, logits: np.ndarray, texts: list[str]):
+        from scipy import sparse
+
+        return sparse.hstack([sparse.csr_matrix(np.asarray(logits, dtype=np.float64)),
+                              self.vectorizer_.transform(texts)]).tocsr()
 
     def _features(self, texts: list[str]):
         return dense_features(self._dense(texts), texts, self.cue_weight)
@@ -186,11 +195,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
             rows.append(held)
         return np.vstack(logits), np.concatenate(rows)
 
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, tuned=None):
         """Fit on texts `X` and labels `y`. `sample_weight` weights the head's loss (a weight
         of 0 drops a text, e.g. written passages). `groups` (e.g. source file; None for texts
         that are always training data) keeps a group out of two calibration folds, so the
-        temperature is fitted on logits of unseen groups only."""
+        temperature is fitted on logits of unseen groups only.
+
+        `tuned` (embedder "tuned" only): (encoder, out-of-fold logits of `X`, state or None),
+        to reuse one set of fine-tuning runs across several fits (cross-validation); without
+        it the encoder is fine-tuned here (`tuned.fit_stack`, with `sample_weight`)."""
         texts, y = _check_texts(X), np.asarray(y)
         if len(texts) != len(y):
             raise ValueError(f"{len(texts)} texts but {len(y)} labels")
@@ -203,7 +216,11 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                                max_features=30000, strip_accents="unicode")
             self.vectorizer_.fit([t for t, wi in zip(texts, w, strict=True) if wi > 0])
-        features = self._features(texts)
+        if self.embedder == "tuned":
+            features = dense_features(self._stacked(self._fit_tuned(texts, y, w, groups, tuned), texts), texts,
+                                      self.cue_weight)
+        else:
+            features = self._features(texts)
         used = np.flatnonzero(w > 0)
         head = self._head().fit(features[used], y[used], sample_weight=w[used])
         self.classes_ = head.classes_
@@ -213,6 +230,21 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
             oof, rows = self._oof_logits(features, y, w, groups)
             self.temperature_ = _fit_temperature(oof, np.searchsorted(self.classes_, y[rows]))
         return self
+
+    def _fit_tuned(self, texts: list[str], y: np.ndarray, w: np.ndarray, groups, tuned) -> np.ndarray:
+        """Set the fine-tuned encoder; return the out-of-fold logits the head learns from."""
+        from discourse.framing.tuned import TunedEncoder, fit_stack, round_state
+
+        if tuned is None:
+            classes = np.array(sorted(set(y)))
+            state, oof = fit_stack(texts, np.searchsorted(classes, y), w, groups, len(classes),
+                                   folds=max(self.calibration_folds, 2), seed=self.random_state)
+            state = round_state(state)
+            tuned = (TunedEncoder(state, precision="fp32"), oof, state)
+        self.encoder_, oof, self.tuned_state_ = tuned
+        if len(oof) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(oof)} rows of out-of-fold logits")
+        return np.asarray(oof)
 
     # -- prediction ---------------------------------------------------------
     def _logits(self, features) -> np.ndarray:

@@ -18,6 +18,7 @@ __all__ = ["DEFAULT_MODEL_DIR", "default_model_name", "load_model", "load_saved"
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "framing"
 _MANIFEST = "manifest.json"
+TFIDF_MODELS = ("tfidf", "hybrid", "tuned")  # models with a TF-IDF vectorizer
 
 
 def _sha256(path: Path) -> str:
@@ -49,11 +50,15 @@ def save_model(model, folder: str | Path, extra: dict | None = None) -> dict:
     """Write `<embedder>.npz`, `<embedder>.json` and update `manifest.json` in `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = model.embedder if model.embedder in ("tfidf", "hybrid", "fast") else "minilm"
+    name = model.embedder if model.embedder in TFIDF_MODELS + ("fast",) else "minilm"
     arrays = {"coef": model.coef_, "intercept": model.intercept_, "temperature": np.array([model.temperature_])}
+    if name == "tuned":
+        from discourse.framing.tuned import state_to_arrays
+
+        arrays.update(state_to_arrays(model.tuned_state_))
     meta = {"embedder": name, "params": {k: v for k, v in model.get_params().items() if k != "embedder"},
             "classes": [str(c) for c in model.classes_], "cue_names": list(CUE_NAMES)}
-    if name in ("tfidf", "hybrid"):
+    if name in TFIDF_MODELS:
         vec = model.vectorizer_
         arrays["idf"] = vec.idf_
         meta["vocabulary"] = {t: int(i) for t, i in vec.vocabulary_.items()}
@@ -138,8 +143,13 @@ def load_model(folder: str | Path = DEFAULT_MODEL_DIR, name: str = "minilm"):
     model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
     model.temperature_ = float(arrays["temperature"][0])
     model.classes_ = np.array(meta["classes"])
-    if name in ("tfidf", "hybrid"):
+    if name in TFIDF_MODELS:
         model.vectorizer_ = tfidf_from_saved(meta, arrays)
+    if name == "tuned":
+        from discourse.framing.tuned import TunedEncoder, arrays_to_state
+
+        model.tuned_state_ = arrays_to_state(arrays)
+        model.encoder_ = TunedEncoder(model.tuned_state_, precision="fp32")
     return model
 
 

@@ -21,6 +21,7 @@ from discourse.framing.explain import (
 )
 from discourse.framing.persist import (
     DEFAULT_MODEL_DIR,
+    TFIDF_MODELS,
     default_model_name,
     load_saved,
     model_id,
@@ -44,7 +45,12 @@ class FramingPredictor:
         self.cue_weight = float(meta["params"]["cue_weight"])
         self.abstain_below = float(meta["params"]["abstain_below"])
         self.pooling = meta["params"].get("pooling", "passage")
-        self.vectorizer = tfidf_from_saved(meta, arrays) if name in ("tfidf", "hybrid") else None
+        self.vectorizer = tfidf_from_saved(meta, arrays) if name in TFIDF_MODELS else None
+        self._tuned_state = None
+        if name == "tuned":
+            from discourse.framing.tuned import arrays_to_state
+
+            self._tuned_state = arrays_to_state(arrays)
         vocab = []
         if self.vectorizer is not None:
             vocab = [t for t, _ in sorted(meta["vocabulary"].items(), key=lambda kv: kv[1])]
@@ -55,8 +61,20 @@ class FramingPredictor:
 
     @property
     def embedder(self) -> str | None:
-        """Name of the sentence embedder this model reads (None for TF-IDF)."""
+        """Name of the sentence embedder this model reads (None for TF-IDF). For `tuned` it is
+        the model id: its cached "vectors" (the fine-tuned logits) belong to these weights."""
+        if self.name == "tuned":
+            return self.model_id
         return None if self.name == "tfidf" else "fast" if self.name == "fast" else "minilm"
+
+    def tuned_encoder(self):
+        """The fine-tuned encoder of a `tuned` model (loaded once; registered under the
+        model id so the store's embedding pass finds it: `tuned.encoder_for`)."""
+        from discourse.framing.tuned import LOADED, TunedEncoder
+
+        if self.model_id not in LOADED:
+            LOADED[self.model_id] = TunedEncoder(self._tuned_state, name=self.model_id)
+        return LOADED[self.model_id]
 
     def use_encoder(self, encoder) -> None:
         """Embed through `encoder` (anything with `encode(texts)`), e.g. a cache in the store."""
@@ -67,6 +85,8 @@ class FramingPredictor:
             from discourse.framing.static import StaticEmbedder
 
             self._encoder = StaticEmbedder.get()
+        elif self._encoder is None and self.name == "tuned":
+            self._encoder = self.tuned_encoder()
         elif self._encoder is None:
             from discourse.framing.embed import MiniLMEmbedder
 
@@ -76,7 +96,7 @@ class FramingPredictor:
     def _base(self, texts: list[str]):
         if self.name == "tfidf":
             return self.vectorizer.transform(texts)
-        if self.name == "hybrid":
+        if self.name in ("hybrid", "tuned"):
             from scipy import sparse
 
             return sparse.hstack([sparse.csr_matrix(self._embed(texts)), self.vectorizer.transform(texts)]).tocsr()
@@ -124,7 +144,7 @@ def load_predictor(name: str = "default", folder: str | Path = DEFAULT_MODEL_DIR
     back to TF-IDF, with a warning, when torch is not installed."""
     if name == "default":
         name = default_model_name(folder)
-    if name in ("minilm", "hybrid") and not _torch_available():
+    if name in ("minilm", "hybrid", "tuned") and not _torch_available():
         warnings.warn("torch is not installed: using the TF-IDF framing model instead", stacklevel=2)
         name = "tfidf"
     meta, arrays = load_saved(folder, name)

@@ -21,7 +21,8 @@ from discourse.framing.persist import save_model, set_default
 __all__ = ["train_models"]
 
 logger = logging.getLogger(__name__)
-GRID = {"minilm": [0.5, 2.0, 8.0], "tfidf": [2.0, 8.0, 32.0], "hybrid": [1.0, 4.0, 16.0], "fast": [1.0, 4.0, 16.0]}
+GRID = {"minilm": [0.5, 2.0, 8.0], "tfidf": [2.0, 8.0, 32.0], "hybrid": [1.0, 4.0, 16.0], "fast": [1.0, 4.0, 16.0],
+        "tuned": [1.0, 4.0, 16.0]}
 # Weight of a written passage relative to a real one. Written passages are always training
 # data; cross-validation (scored on real passages only) picks the weight per model. The
 # grid starts at 0.1, not 0: with weight 0 the real CV score was about 0.01-0.02 higher, but
@@ -39,7 +40,10 @@ CV_FOLDS = 5
 # pooling: "spans" is kept unless "sentences" beats it by more than the standard error of
 # the best cell's per-fold macro-F1. Cheapest first.
 POOLINGS = {"minilm": ("spans", "sentences"), "hybrid": ("spans", "sentences"), "tfidf": ("passage",),
-            "fast": ("sentences",)}
+            "fast": ("sentences",), "tuned": ("passage",)}
+# `tuned`: the encoder is fine-tuned with written passages at this weight (one set of
+# fine-tuning runs serves the whole grid of the head; see `_stack`).
+TUNE_WRITTEN_WEIGHT = 0.3
 # the fast tier (static embeddings, `--embedder fast`) is trained and reported, never the default
 NOT_DEFAULT = ("tfidf", "fast")
 
@@ -53,9 +57,35 @@ def _groups(examples: list[Example]) -> list[str | None]:
     return [(e.source or e.id) if e.origin == "real" else None for e in examples]
 
 
-def _cv_score(name: str, train: list[Example], C: float, written_weight: float, seed: int, pooling: str) -> dict:
+class _Lookup:
+    """An encoder that returns precomputed vectors (out-of-fold logits) by text."""
+
+    def __init__(self, texts: list[str], vectors: np.ndarray) -> None:
+        self.by_text = dict(zip(texts, vectors, strict=True))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.by_text[t] for t in texts])
+
+
+def _stack(train: list[Example], seed: int) -> tuple[dict, np.ndarray]:
+    """The `tuned` encoder: (state fine-tuned on the whole training split, float16-rounded
+    as saved; out-of-fold logits of every training passage). Its folds are the CV folds
+    (real passages grouped by source file), with written passages spread over them."""
+    from discourse.framing.tuned import fit_stack, round_state
+
+    y = np.array([e.label for e in train])
+    classes = np.array(sorted(set(y)))
+    state, oof = fit_stack([e.text for e in train], np.searchsorted(classes, y), _weights(train, TUNE_WRITTEN_WEIGHT),
+                           _groups(train), len(classes), folds=CV_FOLDS, seed=seed)
+    return round_state(state), oof
+
+
+def _cv_score(name: str, train: list[Example], C: float, written_weight: float, seed: int, pooling: str,
+              stack: tuple[dict, np.ndarray] | None = None) -> dict:
     """Macro-F1 and hard-case accuracy of out-of-fold predictions on the real training
-    passages, in folds grouped by source file; written passages train in every fold."""
+    passages, in folds grouped by source file; written passages train in every fold.
+    `stack` (model `tuned`): the fine-tuned encoder's out-of-fold logits are its features,
+    for fitted and held-out passages alike."""
     from sklearn.metrics import f1_score
 
     texts, y = [e.text for e in train], np.array([e.label for e in train])
@@ -64,7 +94,8 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
     scored = []
     for fit_idx, held in grouped_folds(y, _groups(train), CV_FOLDS, seed):
         model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0)
-        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx])
+        extra = {} if stack is None else {"tuned": (_Lookup(texts, stack[1]), stack[1][fit_idx], None)}
+        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], **extra)
         pred[held] = model.predict([texts[i] for i in held])
         scored.append(held)
     idx = np.concatenate(scored)
@@ -76,7 +107,7 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
             "fold_se": round(float(np.std(folds, ddof=1) / np.sqrt(len(folds))), 4)}
 
 
-def _select(name: str, train: list[Example], seed: int) -> tuple[dict, list[dict]]:
+def _select(name: str, train: list[Example], seed: int, stack=None) -> tuple[dict, list[dict]]:
     """The (pooling, C, written weight) cell, and every cell of the grid. Within a pooling
     the best grouped-CV macro-F1 wins (ties: hard-case accuracy); across poolings the
     cheapest whose best cell is within one standard error (over folds) of the overall best.
@@ -84,7 +115,7 @@ def _select(name: str, train: list[Example], seed: int) -> tuple[dict, list[dict
     def key(c):
         return c["macro_f1"], c["hard_accuracy"]
 
-    cells = [_cv_score(name, train, C, w, seed, p) for p in POOLINGS[name] for w in WRITTEN_WEIGHTS for C in GRID[name]]
+    cells = [_cv_score(name, train, C, w, seed, p, stack) for p in POOLINGS[name] for w in WRITTEN_WEIGHTS for C in GRID[name]]
     best = max(cells, key=key)
     for pooling in POOLINGS[name]:  # cheapest first
         candidate = max((c for c in cells if c["pooling"] == pooling), key=key)
@@ -114,15 +145,22 @@ def train_models(examples: list[Example], out: str | Path,
     x_train, y_train = [e.text for e in train], [e.label for e in train]
     x_test, y_test, hard = [e.text for e in test], [e.label for e in test], [e.hard for e in test]
     report = {"scheme_version": SCHEME_VERSION, "seed": seed, "train": _summary(train), "test": _summary(test), "models": {},
-              "written_weights": list(WRITTEN_WEIGHTS), "cv_folds": CV_FOLDS}
+              "written_weights": list(WRITTEN_WEIGHTS), "cv_folds": CV_FOLDS,
+              "tune_written_weight": TUNE_WRITTEN_WEIGHT}
     lex = LexiconClassifier().fit(x_train, y_train)
     report["models"]["lexicon"] = {"test": metrics(lex.classes_, y_test, lex.predict_proba(x_test), hard)}
     for name in models:
         started = time.perf_counter()
-        best, cells = _select(name, train, seed)
+        stack = _stack(train, seed) if name == "tuned" else None
+        best, cells = _select(name, train, seed, stack)
         model = FramingClassifier(embedder=name, C=best["C"], pooling=best["pooling"], random_state=seed,
                                   calibration_folds=CV_FOLDS)
-        model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train))
+        extra = {}
+        if stack is not None:
+            from discourse.framing.tuned import TunedEncoder
+
+            extra = {"tuned": (TunedEncoder(stack[0], precision="fp32"), stack[1], stack[0])}
+        model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train), **extra)
         proba = model.predict_proba(x_test)
         entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"], "cv": best, "cv_grid": cells,
                  "temperature": model.temperature_,

@@ -34,6 +34,10 @@ EMBEDDERS: dict[str, Callable[[], object]] = {"minilm": _minilm, "minilm-fp32": 
 def get_embedder(name: str):
     from discourse.errors import ConfigError
 
+    if name.startswith("tuned-") and name not in EMBEDDERS:  # a fine-tuned framing model, by model id
+        from discourse.framing.tuned import encoder_for
+
+        return encoder_for(name)
     if name not in EMBEDDERS:
         raise ConfigError(f"unknown embedder {name!r}; choose one of {sorted(EMBEDDERS)}")
     return EMBEDDERS[name]()

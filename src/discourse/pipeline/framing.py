@@ -168,6 +168,8 @@ def label_store(db: str | Path, predictor, batch: int = 256,
 
     done = 0
     with Store(db, command=command) as store:
+        if getattr(predictor, "name", None) == "tuned":
+            predictor.tuned_encoder()  # registered under its model id for the embedding pass
         if predictor.embedder:
             tick = (lambda n, total: progress("embed", n, total)) if progress else None
             embed_store(store, predictor.embedder, progress=tick, executor=executor,
@@ -204,7 +206,7 @@ def resolver(shared: str | Path):
 
 
 def train(annotations: str | Path, shared: str | Path, out: str | Path,
-          models: tuple[str, ...] = ("minilm", "hybrid", "tfidf", "fast"), seed: int = 0, commands: list[str] | None = None) -> dict:
+          models: tuple[str, ...] = ("tuned", "minilm", "hybrid", "tfidf", "fast"), seed: int = 0, commands: list[str] | None = None) -> dict:
     """Load the annotation set (real passages resolved from `shared`), train and evaluate
     the models, save them to `out` and write its MODEL_CARD.md."""
     from discourse.framing.card import write_model_card
