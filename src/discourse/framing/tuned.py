@@ -263,16 +263,28 @@ class TunedEncoder:
         self.head_w = torch.from_numpy(np.ascontiguousarray(state["head.weight"])).float()
         self.head_b = torch.from_numpy(np.ascontiguousarray(state["head.bias"])).float()
         self.dim = int(self.head_b.shape[0])
+        # the base embedder whose vectors `encode_pair` also gives (same weights and precision)
+        self.companion = "minilm" if precision == "auto" else None
         self._cache: dict[bytes, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        return self._run(texts, base=False)[0]
+
+    def encode_pair(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, base MiniLM passage vectors) from one pass: the shared bottom layers run
+        once, then the tuned top layers and the shipped ones (the `companion` embedder's
+        vector, as `MiniLMEmbedder.encode` computes it, up to bf16 rounding)."""
+        return self._run(texts, base=True)
+
+    def _run(self, texts: list[str], base: bool) -> tuple[np.ndarray, np.ndarray | None]:
         import torch
 
         out = np.zeros((len(texts), self.dim), np.float32)
+        vectors = np.zeros((len(texts), EMBED_DIM), np.float32) if base else None
         rows: dict[bytes, list[int]] = {}
         for i, text in enumerate(texts):
             key = hashlib.sha1(text.encode("utf-8")).digest()
-            if key in self._cache:
+            if key in self._cache and not base:
                 out[i] = self._cache[key]
             else:
                 rows.setdefault(key, []).append(i)
@@ -283,11 +295,16 @@ class TunedEncoder:
             for batch in _length_batches(np.arange(len(todo)), lengths, self.base.batch_size, None):
                 tok, mask = padded_ids([ids[j] for j in batch])
                 full = None if bool(mask.all()) else mask
-                x = _run_layers(_embed_tokens(tok, self.weights), full, self.weights, range(_LAYERS))
-                logits = (_pool(x.float(), mask) * _SCALE) @ self.head_w.T + self.head_b
-                for j, vec in zip(batch, logits.numpy(), strict=True):
+                x = _run_layers(_embed_tokens(tok, self.weights), full, self.weights, range(self.bottom))
+                top = _run_layers(x, full, self.weights, range(self.bottom, _LAYERS))
+                logits = ((_pool(top.float(), mask) * _SCALE) @ self.head_w.T + self.head_b).numpy()
+                if base:
+                    shipped = _pool(_run_layers(x, full, self.base.weights, range(self.bottom, _LAYERS)).float(), mask)
+                    for j, vec in zip(batch, shipped.numpy(), strict=True):
+                        vectors[rows[todo[j]]] = vec
+                for j, vec in zip(batch, logits, strict=True):
                     out[rows[todo[j]]] = vec
                     if len(self._cache) >= self.base.cache_size:
                         self._cache.pop(next(iter(self._cache)))
                     self._cache[todo[j]] = vec
-        return out
+        return out, vectors

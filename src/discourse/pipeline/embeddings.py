@@ -104,11 +104,13 @@ def _write_spans(store, name: str, keys: list[str], result) -> tuple[np.ndarray,
 
 
 def embed_chunk(job: tuple) -> np.ndarray | tuple[np.ndarray, ...]:
-    """(embedder name, texts[, spans]) → vectors, or (passage, mean, max) with spans: the
-    unit of work an executor runs."""
-    name, texts, *rest = job
+    """(embedder name, texts, mode) → vectors ("plain"), (passage, mean, max) ("spans"), or
+    (vectors, companion vectors) ("pair"): the unit of work an executor runs."""
+    name, texts, mode = job
     encoder = get_embedder(name)
-    return encoder.encode_spans(texts) if rest and rest[0] else encoder.encode(texts)
+    if mode == "spans":
+        return encoder.encode_spans(texts)
+    return encoder.encode_pair(texts) if mode == "pair" else encoder.encode(texts)
 
 
 def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int], None] | None = None,
@@ -117,20 +119,28 @@ def embed_store(store, name: str, batch: int = 256, progress: Callable[[int, int
     on its own (a crash loses at most the batches in flight). With a distributed
     executor the batches are encoded on its workers; the writes stay here. With `spans`
     (a framing model pooled over sentence spans) the one pass also caches the sentence
-    features. Returns how many were computed."""
-    spans = spans and hasattr(get_embedder(name), "encode_spans")
+    features. An embedder with a `companion` (the fine-tuned framing encoder, whose bottom
+    layers are the base MiniLM's) also caches the companion's vectors from the same pass,
+    so the topic model finds them. Returns how many were computed."""
+    encoder = get_embedder(name)
+    spans = spans and hasattr(encoder, "encode_spans")
+    companion = None if spans else getattr(encoder, "companion", None)
+    mode = "spans" if spans else "pair" if companion else "plain"
     table = name + SPANS if spans else name
     total = store.count_missing_embeddings(table) if progress else 0
     group = 4 * getattr(executor, "in_flight", 1) if executor is not None and executor.distributed else 1
     done = 0
     pending = store.iter_missing_embeddings(table, batch)
     while chunks := list(itertools.islice(pending, group)):
-        jobs = ((name, [t for _, t in chunk], spans) for chunk in chunks)
+        jobs = ((name, [t for _, t in chunk], mode) for chunk in chunks)
         results = executor.imap(embed_chunk, jobs) if group > 1 else map(embed_chunk, jobs)
         for chunk, vectors in zip(chunks, results, strict=True):
             keys = [k for k, _ in chunk]
             if spans:
                 _write_spans(store, name, keys, vectors)
+            elif companion:
+                store.write_embeddings(name, keys, vectors[0])
+                store.write_embeddings(companion, keys, vectors[1])
             else:
                 store.write_embeddings(name, keys, vectors)
             done += len(chunk)
