@@ -66,3 +66,26 @@ def test_tuned_model_trains_saves_and_predicts_like_the_estimator(small, tmp_pat
     assert record["label"] == "heroic"
     np.testing.assert_allclose([record["probs"][c] for c in model.classes_], model.predict_proba([text])[0], atol=0.05)
     assert all(e["kind"] in ("stance-rule", "cue", "phrase") for e in record["evidence"])
+
+
+def test_labelling_with_a_tuned_model_also_caches_the_base_vectors_for_topics(small, tmp_path):
+    from discourse.framing.embed import MiniLMEmbedder
+    from discourse.pipeline import ingest
+    from discourse.pipeline.framing import label_store
+    from discourse.store import Store
+    from tests.conftest import SAMPLE
+
+    train_mod.train_models(_examples(), tmp_path / "models", ("tuned",), seed=0)
+    predictor = load_predictor("tuned", tmp_path / "models")
+    db = tmp_path / "s.duckdb"
+    ingest([SAMPLE / "text"], db)
+    label_store(db, predictor)
+    with Store(db, read_only=True) as store:
+        counts = dict(store.query("SELECT embedder, count(*) FROM embeddings GROUP BY embedder"))
+        body = store.query("SELECT count(DISTINCT sha256(text)) FROM passages WHERE kind = 'body'")[0][0]
+        texts = [t for (t,) in store.query("SELECT text FROM passages WHERE kind = 'body' ORDER BY passage_id LIMIT 5")]
+        cached = store.embeddings_for("minilm", [__import__("hashlib").sha256(t.encode()).hexdigest() for t in texts])
+    assert counts == {predictor.model_id: body, "minilm": body}  # one pass gave both
+    direct = MiniLMEmbedder.get().encode(texts)
+    got = np.stack([cached[__import__("hashlib").sha256(t.encode()).hexdigest()] for t in texts])
+    assert (np.sum(direct * got, axis=1) > 0.999).all()  # the topic model's vectors, up to bf16 rounding
