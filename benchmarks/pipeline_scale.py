@@ -104,7 +104,7 @@ Command: `.venv/bin/python benchmarks/pipeline_scale.py --docs {args.docs}` (com
 Machine: {machine()}.
 The demo is `discourse run pipelines/demo.toml` on a copy of the repo's pipelines and corpus. The large run makes one
 .txt file per State of the Union paragraph, dated by a sources.csv, and runs every stage with the default model
-(`hybrid`: MiniLM embeddings + TF-IDF), one topic seed, `max_passages = 20000`, decades. Local = parsing in 2 forked
+(`tuned`: fine-tuned MiniLM logits + TF-IDF), one topic seed, `max_passages = 20000`, decades. Local = parsing in 2 forked
 processes and embeddings in this process (torch uses both cores); Dask = a LocalCluster of 2 single-threaded worker
 processes doing parsing and embeddings, results written by the one store writer.
 

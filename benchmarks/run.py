@@ -187,8 +187,9 @@ a sample and transforms the rest, one seed, `min_cluster_size` = sample/500). Ev
 stage's rate in passages stored per second, and the peak RSS of the main process during that stage (from the
 run manifest); "peak memory, process tree" sums the run and its worker processes, as PSS (shared pages
 divided between the processes that share them: the memory actually used) and as a plain sum of RSS (which
-counts pages shared by the forked workers once per process). The label stage includes embedding every
-passage and its sentences (cached in the store and reused by topics).
+counts pages shared by the forked workers once per process). The label stage includes the default model's
+embedding pass, cached in the store: with `tuned` one pass gives its logits and the base MiniLM vectors that
+topics reuse (with `hybrid`, before it, a passage pass and a sentence pass).
 
 {chr(10).join(lines)}
 
