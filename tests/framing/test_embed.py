@@ -43,7 +43,7 @@ def test_batching_does_not_change_a_text_vector():
 
 def test_more_texts_than_the_cache_holds():
     enc = embed.MiniLMEmbedder(precision="fp32", batch_size=2)
-    enc.cache_size = 2
+    enc._cache.size = 2
     texts = [f"Passage number {i} about partnership." for i in range(7)] + ["Passage number 0 about partnership."]
     out = enc.encode(texts)
     assert np.allclose(out[0], out[7]) and not np.allclose(out[0], out[1])

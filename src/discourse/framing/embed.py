@@ -137,6 +137,45 @@ def padded_ids(token_ids: list[list[int]]):
     return ids, mask
 
 
+def mean_pool(h, mask):
+    """L2-normalised mean of the token vectors `h` (batch × width × 384) where `mask` is 1."""
+    import torch.nn.functional as F
+
+    m = mask.unsqueeze(-1).to(h.dtype)
+    return F.normalize((h * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
+
+
+class TextCache:
+    """Vectors by text (sha1 of its UTF-8), bounded to `size` entries, oldest dropped first:
+    the in-process cache of an encoder (the store is the lasting one)."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.data: dict[bytes, np.ndarray] = {}
+
+    def split(self, texts: list[str], out: np.ndarray) -> dict[bytes, list[int]]:
+        """Copy cached vectors into `out` (a row per text); return the rest as key → rows
+        (each distinct text once, in first-seen order)."""
+        pending: dict[bytes, list[int]] = {}
+        for i, text in enumerate(texts):
+            key = hashlib.sha1(text.encode("utf-8")).digest()
+            if key in self.data:
+                out[i] = self.data[key]
+            else:
+                pending.setdefault(key, []).append(i)
+        return pending
+
+    def put(self, key: bytes, vec: np.ndarray) -> None:
+        if self.size <= 0:
+            return
+        if len(self.data) >= self.size:
+            self.data.pop(next(iter(self.data)))
+        self.data[key] = vec
+
+    def clear(self) -> None:
+        self.data.clear()
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 else v
@@ -170,9 +209,7 @@ class MiniLMEmbedder:
         self.tokenizer.enable_truncation(_MAX_TOKENS)
         self.tokenizer.no_padding()
         self.batch_size = batch_size
-        self.cache_size = 20_000  # texts per in-process cache (the store is the lasting one)
-        self._cache: dict[bytes, np.ndarray] = {}
-        self._span_cache: dict[bytes, np.ndarray] = {}
+        self._cache, self._span_cache = TextCache(), TextCache()
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -188,12 +225,8 @@ class MiniLMEmbedder:
             return _encoder(ids, None if bool(mask.all()) else mask, self.weights).float(), mask
 
     def _batch(self, token_ids: list[list[int]]) -> np.ndarray:
-        import torch
-
         out, mask = self._tokens(token_ids)
-        m = mask.unsqueeze(-1).float()
-        pooled = (out * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+        return mean_pool(out, mask).numpy()
 
     def encode_spans(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One encoder pass per text giving (passage, sentence mean, sentence max): the
@@ -204,13 +237,7 @@ class MiniLMEmbedder:
         from discourse.framing.codebook import split_sentences
 
         out = np.zeros((len(texts), 3, EMBED_DIM), np.float32)
-        rows: dict[bytes, list[int]] = {}
-        for i, text in enumerate(texts):
-            key = hashlib.sha1(text.encode("utf-8")).digest()
-            if key in self._span_cache:
-                out[i] = self._span_cache[key]
-            else:
-                rows.setdefault(key, []).append(i)
+        rows = self._span_cache.split(texts, out)
         todo = list(rows)
         texts_todo = [texts[rows[k][0]] or " " for k in todo]
         encodings = self.tokenizer.encode_batch(texts_todo)
@@ -230,22 +257,14 @@ class MiniLMEmbedder:
                          for k in np.unique(sentence[content])] or [passage]
                 triple = np.stack([passage, np.mean(units, axis=0), np.max(units, axis=0)])
                 out[rows[todo[j]]] = triple
-                if len(self._span_cache) >= self.cache_size:
-                    self._span_cache.pop(next(iter(self._span_cache)))
-                self._span_cache[todo[j]] = triple
+                self._span_cache.put(todo[j], triple)
         return out[:, 0], out[:, 1], out[:, 2]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embeddings, one row per text, in input order. Texts seen before in this process
         come from a bounded cache; new ones are batched by token count to cut padding."""
         out = np.zeros((len(texts), EMBED_DIM), dtype=np.float32)
-        rows: dict[bytes, list[int]] = {}
-        for i, text in enumerate(texts):
-            key = hashlib.sha1(text.encode("utf-8")).digest()
-            if key in self._cache:
-                out[i] = self._cache[key]
-            else:
-                rows.setdefault(key, []).append(i)
+        rows = self._cache.split(texts, out)
         todo = list(rows)
         tokens = [e.ids for e in self.tokenizer.encode_batch([texts[rows[k][0]] or " " for k in todo])]
         order = sorted(range(len(todo)), key=lambda j: len(tokens[j]))
@@ -253,10 +272,5 @@ class MiniLMEmbedder:
             chunk = order[start:start + self.batch_size]
             for j, vec in zip(chunk, self._batch([tokens[j] for j in chunk]), strict=True):
                 out[rows[todo[j]]] = vec
-                self._remember(todo[j], vec)
+                self._cache.put(todo[j], vec)
         return out
-
-    def _remember(self, key: bytes, vec: np.ndarray) -> None:
-        if len(self._cache) >= self.cache_size:
-            self._cache.pop(next(iter(self._cache)))  # oldest first
-        self._cache[key] = vec

@@ -46,11 +46,12 @@ class FramingPredictor:
         self.abstain_below = float(meta["params"]["abstain_below"])
         self.pooling = meta["params"].get("pooling", "passage")
         self.vectorizer = tfidf_from_saved(meta, arrays) if name in TFIDF_MODELS else None
-        self._tuned_state = None
+        self._tuned_state, self._tuned = None, None
         if name == "tuned":
-            from discourse.framing.tuned import arrays_to_state
+            from discourse.framing.tuned import arrays_to_state, register
 
             self._tuned_state = arrays_to_state(arrays)
+            register(model_id, self.tuned_encoder)
         vocab = []
         if self.vectorizer is not None:
             vocab = [t for t, _ in sorted(meta["vocabulary"].items(), key=lambda kv: kv[1])]
@@ -68,13 +69,13 @@ class FramingPredictor:
         return None if self.name == "tfidf" else "fast" if self.name == "fast" else "minilm"
 
     def tuned_encoder(self):
-        """The fine-tuned encoder of a `tuned` model (loaded once; registered under the
-        model id so the store's embedding pass finds it: `tuned.encoder_for`)."""
-        from discourse.framing.tuned import LOADED, TunedEncoder
+        """The fine-tuned encoder of a `tuned` model, loaded once (also found by its model id
+        through `tuned.encoder_for`, as the store's embedding pass looks it up)."""
+        if self._tuned is None:
+            from discourse.framing.tuned import TunedEncoder
 
-        if self.model_id not in LOADED:
-            LOADED[self.model_id] = TunedEncoder(self._tuned_state, name=self.model_id)
-        return LOADED[self.model_id]
+            self._tuned = TunedEncoder(self._tuned_state, name=self.model_id)
+        return self._tuned
 
     def use_encoder(self, encoder) -> None:
         """Embed through `encoder` (anything with `encode(texts)`), e.g. a cache in the store."""

@@ -20,17 +20,20 @@ layers, embeddings and tokenizer are the shipped MiniLM's, checked by sha256 at 
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from discourse.framing.embed import (
     _LAYERS,
+    _WIDTH_STEP,
     EMBED_DIM,
     MiniLMEmbedder,
+    TextCache,
     _embed_tokens,
     _run_layers,
+    mean_pool,
     padded_ids,
 )
 
@@ -57,18 +60,11 @@ class TuneSettings:
 DEFAULT_SETTINGS = TuneSettings()
 
 
-def _pool(h, mask):
-    import torch.nn.functional as F
-
-    m = mask.unsqueeze(-1).to(h.dtype)
-    return F.normalize((h * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
-
-
 def _pad(rows: list):
     """Stack variable-length (tokens × 384) tensors into a padded batch and its mask."""
     import torch
 
-    n = -(-max(len(r) for r in rows) // 16) * 16
+    n = -(-max(len(r) for r in rows) // _WIDTH_STEP) * _WIDTH_STEP
     x = torch.zeros(len(rows), n, EMBED_DIM, dtype=rows[0].dtype)
     mask = torch.zeros(len(rows), n, dtype=torch.long)
     for i, r in enumerate(rows):
@@ -116,7 +112,7 @@ class Tuner:
         import torch.nn.functional as F
 
         x, mask = _pad([self.states[j] for j in rows])
-        pooled = _pool(_run_layers(x, mask, params, range(self.bottom, _LAYERS)), mask)
+        pooled = mean_pool(_run_layers(x, mask, params, range(self.bottom, _LAYERS)), mask)
         if train:
             pooled = F.dropout(pooled, self.settings.dropout)
         return head(pooled * _SCALE)
@@ -222,13 +218,22 @@ def round_state(state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return arrays_to_state(state_to_arrays(state))
 
 
-# encoders of loaded `tuned` models by model id, for `discourse.pipeline.embeddings`
+# `tuned` models known in this process, by model id: a loader each (`register`, called by
+# the predictor that read the model) and the encoders loaded (`encoder_for`)
+_LOADERS: dict[str, Callable[[], TunedEncoder]] = {}
 LOADED: dict[str, TunedEncoder] = {}
 
 
+def register(model_id: str, loader: Callable[[], TunedEncoder]) -> None:
+    _LOADERS[model_id] = loader
+
+
 def encoder_for(model_id: str) -> TunedEncoder:
-    """The fine-tuned encoder stored under `model_id` ("tuned-…"): one loaded in this process,
-    else the installed default model's when its id matches (a Dask worker)."""
+    """The fine-tuned encoder stored under `model_id` ("tuned-…"), the embedder name the
+    store and `discourse.pipeline.embeddings` use: one registered in this process, else the
+    installed default model's when its id matches (a Dask worker)."""
+    if model_id not in LOADED and model_id in _LOADERS:
+        LOADED[model_id] = _LOADERS[model_id]()
     if model_id not in LOADED:
         from discourse.errors import DiscourseError
         from discourse.framing.persist import DEFAULT_MODEL_DIR, load_saved
@@ -265,7 +270,7 @@ class TunedEncoder:
         self.dim = int(self.head_b.shape[0])
         # the base embedder whose vectors `encode_pair` also gives (same weights and precision)
         self.companion = "minilm" if precision == "auto" else None
-        self._cache: dict[bytes, np.ndarray] = {}
+        self._cache = TextCache()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._run(texts, base=False)[0]
@@ -281,13 +286,7 @@ class TunedEncoder:
 
         out = np.zeros((len(texts), self.dim), np.float32)
         vectors = np.zeros((len(texts), EMBED_DIM), np.float32) if base else None
-        rows: dict[bytes, list[int]] = {}
-        for i, text in enumerate(texts):
-            key = hashlib.sha1(text.encode("utf-8")).digest()
-            if key in self._cache and not base:
-                out[i] = self._cache[key]
-            else:
-                rows.setdefault(key, []).append(i)
+        rows = (TextCache(0) if base else self._cache).split(texts, out)  # base vectors are not cached here
         todo = list(rows)
         ids = [e.ids for e in self.base.tokenizer.encode_batch([texts[rows[k][0]] or " " for k in todo])]
         lengths = np.array([len(t) for t in ids])
@@ -297,14 +296,12 @@ class TunedEncoder:
                 full = None if bool(mask.all()) else mask
                 x = _run_layers(_embed_tokens(tok, self.weights), full, self.weights, range(self.bottom))
                 top = _run_layers(x, full, self.weights, range(self.bottom, _LAYERS))
-                logits = ((_pool(top.float(), mask) * _SCALE) @ self.head_w.T + self.head_b).numpy()
+                logits = ((mean_pool(top.float(), mask) * _SCALE) @ self.head_w.T + self.head_b).numpy()
                 if base:
-                    shipped = _pool(_run_layers(x, full, self.base.weights, range(self.bottom, _LAYERS)).float(), mask)
+                    shipped = mean_pool(_run_layers(x, full, self.base.weights, range(self.bottom, _LAYERS)).float(), mask)
                     for j, vec in zip(batch, shipped.numpy(), strict=True):
                         vectors[rows[todo[j]]] = vec
                 for j, vec in zip(batch, logits, strict=True):
                     out[rows[todo[j]]] = vec
-                    if len(self._cache) >= self.base.cache_size:
-                        self._cache.pop(next(iter(self._cache)))
-                    self._cache[todo[j]] = vec
+                    self._cache.put(todo[j], vec)
         return out, vectors

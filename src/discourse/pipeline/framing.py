@@ -168,8 +168,6 @@ def label_store(db: str | Path, predictor, batch: int = 256,
 
     done = 0
     with Store(db, command=command) as store:
-        if getattr(predictor, "name", None) == "tuned":
-            predictor.tuned_encoder()  # registered under its model id for the embedding pass
         if predictor.embedder:
             tick = (lambda n, total: progress("embed", n, total)) if progress else None
             embed_store(store, predictor.embedder, progress=tick, executor=executor,
