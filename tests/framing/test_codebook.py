@@ -30,3 +30,39 @@ def test_cue_matrix_shape_and_scale():
     m = cue_matrix(["We work together with partners.", ""])
     assert m.shape == (2, len(CUE_NAMES))
     assert m[0, CUE_NAMES.index("collab_terms")] > 0 and m[1].sum() == 0
+
+
+def _written_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "corpus" / "annotations"
+    texts = []
+    for name in ("written_hard.jsonl", "written_coverage.jsonl"):
+        texts += [json.loads(line)["text"] for line in (root / name).read_text().splitlines() if line.strip()]
+    return texts
+
+
+def test_lower_case_scan_finds_exactly_what_case_insensitive_scan_finds():
+    """find_cues scans lower-cased text when that is exact; the cues (names, phrases as written,
+    offsets) must be those of the case-insensitive patterns, including in shouted text."""
+    from discourse.framing.codebook import _find
+
+    texts = _written_texts()
+    texts += [t.upper() for t in texts[:200]] + [t.title() for t in texts[:200]]
+    texts += ["We will ACT. “Not decisive” — NO Strong Leader… partnership ALONGSIDE citizens"]
+    assert len(texts) > 500
+    found = 0
+    for text in texts:
+        fast, slow = _find(text, lower=True), _find(text, lower=False)
+        assert fast == slow, text
+        found += len(fast)
+    assert found > 1000  # the texts exercise the patterns
+
+
+@pytest.mark.parametrize("text", ["İ TAKE CHARGE.", "KELVIN \u212a: strong leader", "ſtrong leader", "Café partners"])
+def test_text_with_cased_non_ascii_letters_uses_case_insensitive_patterns(text):
+    from discourse.framing.codebook import _CASELESS_ONLY, _find
+
+    assert _CASELESS_ONLY.search(text)
+    assert find_cues(text) == _find(text, lower=False)

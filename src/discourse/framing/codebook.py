@@ -56,18 +56,81 @@ _DISMISS = (
     r"\bwaffle\b", r"\bhand-?wringing\b", r"\bpaper(work)?\b", r"\bmeetings? (after|about) meetings?",
     r"not the time for", r"no time for", r"\bweak(ness)?\b", r"\bbureaucra", r"\bcumbersome\b", r"\bconsultation\b",
 )
-_NEGATION = re.compile(r"\b(not|never|no|nobody|nothing|isn.t|wasn.t|doesn.t|don.t|won.t|cannot|can.t)\b", re.I)
 
 
-def _compile(patterns: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+def _compile(patterns: tuple[str, ...], flags: int = re.I) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
 
 
-_RX = {"heroic": _compile(_HEROIC), "collaborative": _compile(_COLLAB),
-       "negative": _compile(_NEGATIVE), "dismiss": _compile(_DISMISS)}
 CUE_NAMES = ("heroic_terms", "collab_terms", "critique_of_heroic", "dismissal_of_collaboration",
              "negated_heroic", "negated_collab", "first_person_command")
-_FIRST_PERSON = re.compile(r"\b(I|we) (will|shall|have|must) (act|decide|lead|deliver|fix|not let|take)\b|\bI (alone|decided|ordered)\b", re.I)
+_PATTERNS = {"heroic": _HEROIC, "collaborative": _COLLAB, "negative": _NEGATIVE, "dismiss": _DISMISS,
+             "negation": (r"\b(not|never|no|nobody|nothing|isn.t|wasn.t|doesn.t|don.t|won.t|cannot|can.t)\b",),
+             "first_person": (r"\b(I|we) (will|shall|have|must) (act|decide|lead|deliver|fix|not let|take)\b",
+                              r"\bI (alone|decided|ordered)\b")}
+# Two compilations of the same patterns. Case-insensitive matching in `re` is slow (about twice
+# the time of a case-sensitive scan); on text whose only non-ASCII characters have no case
+# (punctuation, quotes, dashes, symbols) lower-casing first gives exactly the same matches at the
+# same offsets, so `find_cues` scans the lower-cased text with lower-case patterns and falls back
+# to case-insensitive patterns for anything else (accented letters, Greek, ...).
+
+
+def _first_chars(items) -> set[str] | None:
+    """The characters a parsed pattern can start with, or None when that is not known (an
+    optional first item, a class like \\w). Exact by construction: only what the parse says."""
+    from re import _constants as c  # the parse tree's opcodes (CPython 3.11+)
+
+    for op, arg in items:
+        if op is c.AT:  # \\b and friends consume nothing
+            continue
+        if op is c.LITERAL:
+            return {chr(arg)}
+        if op is c.IN:
+            out: set[str] = set()
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    out.add(chr(value))
+                elif kind is c.RANGE:
+                    out |= {chr(x) for x in range(value[0], value[1] + 1)}
+                else:
+                    return None
+            return out
+        if op is c.SUBPATTERN:
+            return _first_chars(arg[-1])
+        if op is c.BRANCH:
+            out = set()
+            for alternative in arg[1]:
+                chars = _first_chars(alternative)
+                if chars is None:
+                    return None
+                out |= chars
+            return out
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+            return _first_chars(arg[2])
+        return None
+    return None
+
+
+def _compile_lower(patterns: tuple[str, ...]) -> re.Pattern:
+    """Case-sensitive lower-case patterns for lower-cased text, led by a look-ahead for the
+    characters a match can start with: `re` then rejects most positions with one set test
+    instead of trying every alternative (about a third faster; the same matches)."""
+    pattern = _compile(tuple(x.lower() for x in patterns), 0)
+    try:
+        from re import _parser
+
+        chars = _first_chars(list(_parser.parse(pattern.pattern)))
+    except (ImportError, AttributeError):  # another Python's internals: no look-ahead
+        chars = None
+    if not chars:
+        return pattern
+    return re.compile(f"(?=[{''.join(re.escape(ch) for ch in sorted(chars))}])(?:{pattern.pattern})")
+
+
+_RX = {name: _compile(p) for name, p in _PATTERNS.items()}
+_RX_LOWER = {name: _compile_lower(p) for name, p in _PATTERNS.items()}
+assert not any(re.search(r"\\[A-Z]", x) for p in _PATTERNS.values() for x in p), "escapes must survive lower()"
+_CASELESS_ONLY = re.compile(r"[^\x00-\x7f\u00a0-\u00bf\u2000-\u206f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,27 +156,37 @@ def find_cues(text: str) -> tuple[Cue, ...]:
     term in a sentence with dismissive words is a dismissal of collaboration. The evaluative
     patterns are only searched in sentences that have a term. Recent texts are remembered
     (features and evidence both ask)."""
+    return _find(text, lower=not _CASELESS_ONLY.search(text))
+
+
+def _find(text: str, lower: bool) -> tuple[Cue, ...]:
+    rx = _RX_LOWER if lower else _RX
     cues: list[Cue] = []
     for start, sent in split_sentences(text):
-        heroic = list(_RX["heroic"].finditer(sent))
-        collab = list(_RX["collaborative"].finditer(sent))
-        cues += [Cue("heroic_terms", m.group(0), start + m.start()) for m in heroic]
-        cues += [Cue("collab_terms", m.group(0), start + m.start()) for m in collab]
-        negated = _NEGATION.search(sent) if heroic or collab else None
+        scan = sent.lower() if lower else sent
+
+        def phrase(m: re.Match, sent: str = sent) -> str:
+            return sent[m.start():m.end()]  # as written
+
+        heroic = list(rx["heroic"].finditer(scan))
+        collab = list(rx["collaborative"].finditer(scan))
+        cues += [Cue("heroic_terms", phrase(m), start + m.start()) for m in heroic]
+        cues += [Cue("collab_terms", phrase(m), start + m.start()) for m in collab]
+        negated = rx["negation"].search(scan) if heroic or collab else None
         if heroic:
-            negative = _RX["negative"].search(sent)
+            negative = rx["negative"].search(scan)
             if negative:
-                cues.append(Cue("critique_of_heroic", f"{heroic[0].group(0)} … {negative.group(0)}", start))
+                cues.append(Cue("critique_of_heroic", f"{phrase(heroic[0])} … {phrase(negative)}", start))
             elif negated:
-                cues.append(Cue("negated_heroic", f"{negated.group(0)} … {heroic[0].group(0)}", start))
+                cues.append(Cue("negated_heroic", f"{phrase(negated)} … {phrase(heroic[0])}", start))
         if collab:
-            dismiss = _RX["dismiss"].search(sent)
+            dismiss = rx["dismiss"].search(scan)
             if dismiss:
-                cues.append(Cue("dismissal_of_collaboration", f"{collab[0].group(0)} … {dismiss.group(0)}", start))
+                cues.append(Cue("dismissal_of_collaboration", f"{phrase(collab[0])} … {phrase(dismiss)}", start))
             elif negated:
-                cues.append(Cue("negated_collab", f"{negated.group(0)} … {collab[0].group(0)}", start))
-        if m := _FIRST_PERSON.search(sent):
-            cues.append(Cue("first_person_command", m.group(0), start + m.start()))
+                cues.append(Cue("negated_collab", f"{phrase(negated)} … {phrase(collab[0])}", start))
+        if m := rx["first_person"].search(scan):
+            cues.append(Cue("first_person_command", phrase(m), start + m.start()))
     return tuple(cues)
 
 
