@@ -101,29 +101,41 @@ def test_bad_files_become_rejects_and_batch_completes(tmp_path):
                        "chrome-only.txt": "no-text"}
 
 
-def test_crash_mid_file_leaves_no_partial_document_and_rerun_completes(corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch_files", [1, 4])
+def test_crash_mid_transaction_leaves_no_partial_file_and_rerun_completes(corpus, tmp_path, monkeypatch, batch_files):
+    """The writer commits whole files, `batch_files` per transaction; a failure inside the
+    third transaction leaves exactly the files of the first two, each whole."""
+    from discourse.pipeline.ingest_run import _Writer
+
+    monkeypatch.setattr(_Writer, "BATCH_FILES", batch_files)
+    monkeypatch.setattr(_Writer, "BATCH_SECONDS", 30.0)  # batches by count only, whatever the machine's speed
     clean_db, db = tmp_path / "clean.duckdb", tmp_path / "crash.duckdb"
     ingest([corpus], clean_db)
     calls = {"n": 0}
     original = Store._insert_rejects
 
-    def crash_on_third_file(self, rejects, run_id):  # runs inside the per-file transaction
+    def crash_in_third_transaction(self, rejects, run_id):  # after documents and passages went in
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("simulated crash after documents and passages were inserted")
         return original(self, rejects, run_id)
 
-    monkeypatch.setattr(Store, "_insert_rejects", crash_on_third_file)
+    monkeypatch.setattr(Store, "_insert_rejects", crash_in_third_transaction)
     with pytest.raises(RuntimeError, match="simulated crash"):
         ingest([corpus], db)
     con = duckdb.connect(str(db), read_only=True)
-    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM documents").fetchall()]
-    files = con.execute("SELECT count(*) FROM files").fetchone()[0]
-    orphans = con.execute("SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT doc_id FROM documents)").fetchone()[0]
+    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    files = one("SELECT count(*) FROM files")
+    orphans = one("SELECT count(*) FROM passages WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+    undocumented = one("SELECT count(*) FROM files f WHERE status = 'ok' AND NOT EXISTS "
+                       "(SELECT 1 FROM documents d WHERE d.source = f.source)")
+    unfiled = one("SELECT count(*) FROM documents WHERE source NOT IN (SELECT source FROM files)")
     con.close()
-    assert len(sources) == 2 and files == 2 and orphans == 0  # the third file's rows were rolled back
+    assert files == 2 * batch_files  # the third transaction's rows were rolled back
+    assert orphans == undocumented == unfiled == 0
     monkeypatch.setattr(Store, "_insert_rejects", original)
-    assert ingest([corpus], db).files_written == 13
+    rerun = ingest([corpus], db)
+    assert rerun.files_skipped_unchanged == files and rerun.files_written == rerun.files_seen - files
     assert _tables(db) == _tables(clean_db)
 
 

@@ -1,11 +1,15 @@
-"""Frozen records passed between stages. A leaf module: imports nothing from discourse."""
+"""Records passed between stages. A leaf module: imports nothing from discourse."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-__all__ = ["Document", "Passage", "RawDocument", "Reject", "SkipReason", "YearSource"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Document", "FileResult", "Passage", "RawDocument", "Reject", "SkipReason", "YearSource"]
 
 
 class SkipReason(StrEnum):
@@ -85,3 +89,16 @@ class Reject:
     reason: SkipReason
     detail: str
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything one input file gave: what the store writes for it in one go."""
+
+    source: str
+    file_sha256: str
+    size: int
+    documents: list[Document] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    signatures: dict[str, np.ndarray] = field(default_factory=dict)

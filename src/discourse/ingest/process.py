@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from discourse.config import IngestSettings
 from discourse.errors import SkipError
@@ -20,23 +17,20 @@ from discourse.ingest.normalize import normalize_text, paragraphs
 from discourse.ingest.pieces import Piece, split_pieces
 from discourse.ingest.readers import read_file_bytes, reader_for
 from discourse.ingest.segment import segment
-from discourse.records import Document, Passage, RawDocument, Reject, SkipReason, YearSource
+from discourse.records import (
+    Document,
+    FileResult,
+    Passage,
+    RawDocument,
+    Reject,
+    SkipReason,
+    YearSource,
+)
 
 __all__ = ["FileResult", "clean_file", "clean_text", "process_bytes", "process_file", "read_input",
            "source_name"]
 
 _PLURAL_AUTHORS = {"several", "various", "multiple", "many", "anonymous", "staff"}
-
-
-@dataclass(slots=True)
-class FileResult:
-    source: str
-    file_sha256: str
-    size: int
-    documents: list[Document] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    signatures: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def source_name(path: str | Path) -> str:

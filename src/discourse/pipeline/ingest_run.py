@@ -1,8 +1,9 @@
 """Wiring stages to the store. For now: the ingest stage (files → store).
 
-Each input file is processed by the pure `discourse.ingest` functions and written in one
-store transaction together with its dedupe decisions, so a crash or Ctrl-C loses at most
-the file in hand and a rerun skips every file whose bytes are unchanged.
+Each input file is processed by the pure `discourse.ingest` functions and written, with its
+dedupe decisions, in a store transaction that holds whole files (a few dozen at most), so a
+crash loses at most the files in flight, Ctrl-C none that were parsed, and a rerun skips
+every file whose bytes are unchanged.
 """
 
 from __future__ import annotations
@@ -164,8 +165,15 @@ def _read(item: InputFile, stored_hash: str | None, settings: IngestSettings) ->
 
 
 class _Writer(threading.Thread):
-    """The single store writer. Files arrive in input order through a short queue; each is
-    deduplicated and committed in its own transaction while the next one is parsed."""
+    """The single store writer. Files arrive in input order through a short queue; they are
+    deduplicated in that order and committed together, several files per transaction (see
+    `Store.write_files`), while the next ones are parsed. A batch is written when it holds
+    `BATCH_FILES` files or `BATCH_CHARS` characters of passages, when no file has come for
+    `BATCH_SECONDS`, and at the end (on Ctrl-C too)."""
+
+    BATCH_FILES = 32
+    BATCH_CHARS = 4_000_000
+    BATCH_SECONDS = 1.0
 
     def __init__(self, store: Store, dedupe: _Dedupe, run_id: str, summary: IngestSummary) -> None:
         super().__init__(name="discourse-store-writer", daemon=True)
@@ -174,26 +182,44 @@ class _Writer(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is None:
+        finished = False
+        while not finished:
+            batch, chars = [], 0
+            job = self.jobs.get()
+            deadline = time.monotonic() + self.BATCH_SECONDS
+            while job is not None:
+                batch.append(job)
+                chars += sum(len(p.text) for p in job[0].passages)
+                if len(batch) >= self.BATCH_FILES or chars >= self.BATCH_CHARS:
+                    break
                 try:
-                    self._write(*job)
+                    job = self.jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+            else:
+                finished = True
+            if batch and self.error is None:
+                try:
+                    self._write(batch)
                 except BaseException as exc:  # handed to the main thread, which re-raises
                     self.error = exc
 
-    def _write(self, result: FileResult, stored_hash: str | None) -> None:
-        old_ids = self.store.doc_ids_for(result.source) if stored_hash is not None else []
-        self.dedupe.forget(result.source, old_ids)  # a changed file replaces its old rows
-        result = self.dedupe.mark(result)
-        self.store.write_file(result.source, result.file_sha256, result.size, self.run_id,
-                              result.documents, result.passages, result.rejects, result.signatures,
-                              known=stored_hash is not None or bool(old_ids))
+    def _write(self, batch: list[tuple[FileResult, str | None]]) -> None:
+        results, known = [], set()
+        for result, stored_hash in batch:
+            old_ids = self.store.doc_ids_for(result.source) if stored_hash is not None else []
+            self.dedupe.forget(result.source, old_ids)  # a changed file replaces its old rows
+            results.append(self.dedupe.mark(result))
+            if stored_hash is not None or old_ids:
+                known.add(result.source)
+        self.store.write_files(results, self.run_id, known)
         s = self.summary
-        s.files_written += 1
-        s.documents += sum(d.duplicate_of is None for d in result.documents)
-        s.duplicates += sum(d.duplicate_of is not None for d in result.documents)
-        s.passages += len(result.passages)
-        s.rejects.update(str(r.reason) for r in result.rejects)
+        for result in results:
+            s.files_written += 1
+            s.documents += sum(d.duplicate_of is None for d in result.documents)
+            s.duplicates += sum(d.duplicate_of is not None for d in result.documents)
+            s.passages += len(result.passages)
+            s.rejects.update(str(r.reason) for r in result.rejects)
 
     def put(self, result: FileResult, stored_hash: str | None) -> None:
         self._check()
@@ -256,9 +282,9 @@ def ingest(paths: list[str | Path], db: str | Path, settings: IngestSettings | N
     """Ingest files and folders into the DuckDB store at `db`; return what was done.
 
     Safe to rerun: unchanged files are skipped, changed files replace their rows. A
-    KeyboardInterrupt stops after the files already parsed are written (each in its own
-    transaction); a hard kill loses at most the files in flight (two or three, plus one
-    per parser process). `workers` > 1 parses files in that many processes; the results,
+    KeyboardInterrupt stops after the files already parsed are written; a hard kill loses
+    at most the files in flight (the writer's batch: up to `_Writer.BATCH_FILES` files or
+    one second of work, plus two queued and one per parser process). `workers` > 1 parses files in that many processes; the results,
     written by the one store writer in input order, are the same as with one. An
     `executor` (see `pipeline.executors`, e.g. Dask) parses instead, with the same results.
     """
