@@ -100,6 +100,9 @@ class TopicSettings(_Strict):
     seeds: int = Field(1, ge=1, le=10, description="fits with seeds random_state, +1, ...")
     max_passages: int = Field(20_000, ge=50, description="fit on a sample this size, transform the rest")
     baseline: str = Field("nmf", pattern="^(nmf|lda)$", description="fast baseline for NPMI/diversity")
+    baseline_max_features: int | None = Field(
+        20_000, ge=100, description="the baseline's vocabulary: the most frequent terms (None: all). NMF's time "
+        "grows with it: on 20,000 passages (177,628 terms) it took 455 s uncapped, 80 s at 20,000 terms")
     quality_top_n: int = Field(10, ge=3, description="terms per topic for NPMI and diversity")
 
 

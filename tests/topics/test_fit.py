@@ -124,3 +124,21 @@ def test_analyse_topics_samples_then_assigns_the_rest_and_reports_quality():
     assert set(r.quality["baseline"]) >= {"npmi", "diversity"} and -1 <= r.quality["npmi"] <= 1
     assert len(r.quality["stability"]["mean_ari"]) == 2
     assert set(r.terms_by_year["year"]) <= set(range(2000, 2005))
+
+
+def test_baseline_vocabulary_is_capped_at_the_most_frequent_terms():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs, _ = _corpus()
+    vec = build_vectorizer(TopicSettings())
+    counts = CountVectorizer(**{k: v for k, v in vec.get_params().items() if k in ("ngram_range", "stop_words")},
+                             min_df=2).fit(docs)
+    full = set(counts.get_feature_names_out())
+    assert len(full) > 40  # the cap below bites
+    totals = np.asarray(counts.transform(docs).sum(axis=0)).ravel()
+    names = counts.get_feature_names_out()
+    frequent = {names[i] for i in np.flatnonzero(totals >= np.sort(totals)[-20])}  # the top 20, with ties
+    capped = baseline_terms(docs, vec, 3, 5, kind="nmf", max_features=20)
+    assert {t for topic in capped for t in topic} <= frequent
+    uncapped = baseline_terms(docs, vec, 3, 5, kind="nmf")
+    assert {t for topic in uncapped for t in topic} <= full

@@ -55,13 +55,15 @@ def topic_diversity(topic_terms: list[list[str]]) -> float:
 
 
 def baseline_terms(docs: list[str], vectorizer, n_topics: int, top_n: int, kind: str = "nmf",
-                   random_state: int = 0) -> list[list[str]]:
-    """Top terms of an NMF (on TF-IDF) or LDA (on counts) fit of the same passages."""
+                   random_state: int = 0, max_features: int | None = None) -> list[list[str]]:
+    """Top terms of an NMF (on TF-IDF) or LDA (on counts) fit of the same passages, over the
+    `max_features` most frequent terms (None: every term in at least two passages)."""
     from sklearn.base import clone
     from sklearn.decomposition import NMF, LatentDirichletAllocation
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    vec = clone(vectorizer).set_params(min_df=2 if len(docs) >= 50 else 1)
+    caps = [c for c in (max_features, vectorizer.get_params().get("max_features")) if c is not None]
+    vec = clone(vectorizer).set_params(min_df=2 if len(docs) >= 50 else 1, max_features=min(caps, default=None))
     counts = vec.fit_transform(docs)
     n_topics = max(2, min(n_topics, counts.shape[1] - 1, counts.shape[0] - 1))
     if kind == "lda":
