@@ -125,7 +125,13 @@ def load_saved(folder: str | Path, name: str) -> tuple[dict, dict[str, np.ndarra
     return meta, arrays
 
 
-def tfidf_from_saved(meta: dict, arrays: dict):
+def tfidf_from_saved(meta: dict, arrays: dict, estimator: bool = True):
+    """The saved TF-IDF vocabulary: scikit-learn's `TfidfVectorizer` (`estimator`), or, for the
+    predictor, `tfidf.SavedTfidf`, the same transform without importing scikit-learn."""
+    from discourse.framing.tfidf import SavedTfidf, supports
+
+    if not estimator and supports(meta["vectorizer"]):
+        return SavedTfidf(meta["vocabulary"], arrays["idf"], **meta["vectorizer"])
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     cfg = dict(meta["vectorizer"], ngram_range=tuple(meta["vectorizer"]["ngram_range"]))

@@ -45,7 +45,7 @@ class FramingPredictor:
         self.cue_weight = float(meta["params"]["cue_weight"])
         self.abstain_below = float(meta["params"]["abstain_below"])
         self.pooling = meta["params"].get("pooling", "passage")
-        self.vectorizer = tfidf_from_saved(meta, arrays) if name in TFIDF_MODELS else None
+        self.vectorizer = tfidf_from_saved(meta, arrays, estimator=False) if name in TFIDF_MODELS else None
         self._tuned_state, self._tuned = None, None
         if name == "tuned":
             from discourse.framing.tuned import arrays_to_state, register
