@@ -165,9 +165,9 @@ def report(results: list[dict], args) -> str:
             st = r["stages"].get(s, {})
             sec = st.get("seconds", 0.0)
             rate = f", {r['passages'] / sec:,.0f}/s" if sec and s in ("ingest", "label", "topics") else ""
-            cells.append(f"{sec:.1f} s{rate}, {st.get('peak_rss_mb') or 0:,.0f} MB")
+            cells.append(f"{sec:.1f} s{rate}, {st.get('peak_rss_mb') or 0:,.0f} MiB")
         lines.append(f"| {r['made']:,} ({r['real']:,} + {r['made'] - r['real']:,}) | {r['passages']:,} | " + " | ".join(cells)
-                     + f" | {r['seconds']:.0f} s | {r['peak_tree_pss_mb']:,.0f} / {r['peak_tree_mb']:,.0f} MB | {r['load']} |")
+                     + f" | {r['seconds']:.0f} s | {r['peak_tree_pss_mb']:,.0f} / {r['peak_tree_mb']:,.0f} MiB | {r['load']} |")
     growth = []
     by_size = sorted(results, key=lambda r: r["size"])
     for small, big in zip(by_size, by_size[1:], strict=False):
@@ -179,6 +179,11 @@ def report(results: list[dict], args) -> str:
                 parts.append(f"{s} ×{b / a:.1f}")
         parts.append(f"whole run ×{big['seconds'] / small['seconds']:.1f}")
         growth.append(f"- {small['passages']:,} → {big['passages']:,} passages (×{ratio_n:.1f}): " + ", ".join(parts))
+    largest = by_size[-1]
+    verdict = (f"Against issue 7's targets, at {largest['passages']:,} passages: whole run {largest['seconds']:.0f} s "
+               f"({'under' if largest['seconds'] < 900 else 'over'} 900 s); process-tree peak "
+               f"{largest['peak_tree_pss_mb'] / 1024:.2f} GiB as PSS, {largest['peak_tree_mb'] / 1024:.2f} GiB as a plain RSS "
+               f"sum (target: under 4 GiB).")
     return f"""
 Command: `.venv/bin/python benchmarks/run.py --sizes {' '.join(str(r['size']) for r in results)} --embedder {args.embedder}` (commit {commit()}{'; sizes ' + ', '.join(str(s) for s in args.sizes) + ' rerun with --keep' if args.keep else ''}).
 Machine: {machine()}.
@@ -195,6 +200,8 @@ topics reuse (with `hybrid`, before it, a passage pass and a sentence pass).
 
 Growth of each stage's time with corpus size (linear would be the passage ratio):
 {chr(10).join(growth)}
+
+{verdict}
 """
 
 
