@@ -20,7 +20,6 @@ def small(monkeypatch):
     monkeypatch.setattr(train_mod, "GRID", {**train_mod.GRID, "tuned": [4.0]})
     monkeypatch.setattr(train_mod, "WRITTEN_WEIGHTS", (0.0,))
     monkeypatch.setattr(train_mod, "CV_FOLDS", 2)
-    monkeypatch.setattr(train_mod, "LOGIT_SCALES", {"tuned": (8.0,)})  # the saved weights must carry the scale
 
 
 def _data():
@@ -90,24 +89,3 @@ def test_labelling_with_a_tuned_model_also_caches_the_base_vectors_for_topics(sm
     direct = MiniLMEmbedder.get().encode(texts)
     got = np.stack([cached[__import__("hashlib").sha256(t.encode()).hexdigest()] for t in texts])
     assert (np.sum(direct * got, axis=1) > 0.999).all()  # the topic model's vectors, up to bf16 rounding
-
-
-@pytest.mark.parametrize("scale", [1.0, 8.0])
-def test_logit_scale_is_folded_into_the_weights(scale):
-    """The head learns from the logits times `logit_scale`; the fitted model reads them as they
-    are and scores exactly as that head does."""
-    from sklearn.linear_model import LogisticRegression
-
-    from discourse.framing.explain import dense_features
-    from discourse.framing.model import FramingClassifier
-    from discourse.framing.train import _Lookup
-
-    texts, y, classes = _data()
-    logits = np.random.default_rng(0).normal(size=(len(texts), 3)) + 2.0 * np.eye(3)[y]
-    labels = classes[y]
-    model = FramingClassifier(embedder="tuned", C=1.0, logit_scale=scale, calibration_folds=0)
-    model.fit(texts, labels, tuned=(_Lookup(texts, logits), logits, None))
-    seen = dense_features(model._stacked(logits * scale, texts), texts, model.cue_weight)
-    head = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0).fit(seen, labels)
-    np.testing.assert_allclose(model._logits(model._features(texts)), head.decision_function(seen), atol=1e-6)
-    assert abs(model.coef_[:, :3]).max() > 0

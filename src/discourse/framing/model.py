@@ -132,19 +132,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
     on the labels, stacked with TF-IDF n-grams: `discourse.framing.tuned`), or an object with
     `encode(list[str]) -> ndarray` (tests pass a tiny stub). `pooling` is "passage" (one
     embedding per passage) or "sentences" (also the mean and max of its sentence embeddings;
-    see `explain.embedding_features`). `logit_scale` ("tuned" only) multiplies the fine-tuned
-    logits the head learns from: with one L2 penalty for all features, a larger scale lets
-    their weights grow at less cost than the n-grams' (chosen by cross-validation).
+    see `explain.embedding_features`).
     """
 
     def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0, pooling: str = "passage",
-                 abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0,
-                 logit_scale: float = 1.0) -> None:
+                 abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0) -> None:
         self.embedder = embedder
         self.pooling = pooling
         self.C = C
         self.cue_weight = cue_weight
-        self.logit_scale = logit_scale
         self.abstain_below = abstain_below
         self.calibration_folds = calibration_folds
         self.random_state = random_state
@@ -220,21 +216,15 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                                max_features=30000, strip_accents="unicode")
             self.vectorizer_.fit([t for t, wi in zip(texts, w, strict=True) if wi > 0])
-        n_logits = 0
         if self.embedder == "tuned":
-            logits = self._fit_tuned(texts, y, w, groups, tuned)
-            n_logits = logits.shape[1]
-            features = dense_features(self._stacked(logits * self.logit_scale, texts), texts, self.cue_weight)
+            features = dense_features(self._stacked(self._fit_tuned(texts, y, w, groups, tuned), texts), texts,
+                                      self.cue_weight)
         else:
             features = self._features(texts)
         used = np.flatnonzero(w > 0)
         head = self._head().fit(features[used], y[used], sample_weight=w[used])
         self.classes_ = head.classes_
-        self.coef_, self.intercept_ = head.coef_.copy(), head.intercept_
-        # `tuned`: the head saw the logits times `logit_scale` (their weights then cost less
-        # under the one L2 penalty than the n-grams' do); the scale goes into their weights
-        # here, so prediction reads the logits as they are and gives the same scores.
-        self.coef_[:, :n_logits] *= self.logit_scale
+        self.coef_, self.intercept_ = head.coef_, head.intercept_
         self.temperature_ = 1.0
         if self.calibration_folds >= 2:  # fewer: no temperature scaling (cross-validation inner fits)
             oof, rows = self._oof_logits(features, y, w, groups)

@@ -41,11 +41,6 @@ CV_FOLDS = 5
 # the best cell's per-fold macro-F1. Cheapest first.
 POOLINGS = {"minilm": ("spans", "sentences"), "hybrid": ("spans", "sentences"), "tfidf": ("passage",),
             "fast": ("sentences",), "tuned": ("passage",)}
-# `tuned`: the scale of the fine-tuned logits in the stacked head (`FramingClassifier`'s
-# `logit_scale`), chosen by CV with C; 1 for the other models. An exploratory average of the
-# tuned model's and TF-IDF's log-probabilities scored a higher CV than the stacked head with
-# the logits at scale 1, whose one L2 penalty shrinks the logits' weights like the n-grams'.
-LOGIT_SCALES = {"tuned": (1.0, 4.0, 16.0)}
 # `tuned`: the encoder is fine-tuned with written passages at this weight (one set of
 # fine-tuning runs serves the whole grid of the head; see `_stack`).
 TUNE_WRITTEN_WEIGHT = 0.3
@@ -86,7 +81,7 @@ def _stack(train: list[Example], seed: int) -> tuple[dict, np.ndarray]:
 
 
 def _cv_score(name: str, train: list[Example], C: float, written_weight: float, seed: int, pooling: str,
-              stack: tuple[dict, np.ndarray] | None = None, logit_scale: float = 1.0) -> dict:
+              stack: tuple[dict, np.ndarray] | None = None) -> dict:
     """Macro-F1 and hard-case accuracy of out-of-fold predictions on the real training
     passages, in folds grouped by source file; written passages train in every fold.
     `stack` (model `tuned`): the fine-tuned encoder's out-of-fold logits are its features,
@@ -98,8 +93,7 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
     pred = np.empty(len(train), dtype=object)
     scored = []
     for fit_idx, held in grouped_folds(y, _groups(train), CV_FOLDS, seed):
-        model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0,
-                                  logit_scale=logit_scale)
+        model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0)
         extra = {} if stack is None else {"tuned": (_Lookup(texts, stack[1]), stack[1][fit_idx], None)}
         model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], **extra)
         pred[held] = model.predict([texts[i] for i in held])
@@ -107,22 +101,21 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
     idx = np.concatenate(scored)
     hard_idx = idx[hard[idx]]
     folds = [float(f1_score(y[h], pred[h].astype(str), average="macro")) for h in scored]
-    return {"C": C, "written_weight": written_weight, "pooling": pooling, "logit_scale": logit_scale,
+    return {"C": C, "written_weight": written_weight, "pooling": pooling,
             "macro_f1": round(float(f1_score(y[idx], pred[idx].astype(str), average="macro")), 4),
             "hard_accuracy": round(float(np.mean(pred[hard_idx] == y[hard_idx])), 4),
             "fold_se": round(float(np.std(folds, ddof=1) / np.sqrt(len(folds))), 4)}
 
 
 def _select(name: str, train: list[Example], seed: int, stack=None) -> tuple[dict, list[dict]]:
-    """The (pooling, C, written weight, logit scale) cell, and every cell of the grid. Within a pooling
+    """The (pooling, C, written weight) cell, and every cell of the grid. Within a pooling
     the best grouped-CV macro-F1 wins (ties: hard-case accuracy); across poolings the
     cheapest whose best cell is within one standard error (over folds) of the overall best.
     The test split plays no part."""
     def key(c):
         return c["macro_f1"], c["hard_accuracy"]
 
-    cells = [_cv_score(name, train, C, w, seed, p, stack, scale) for p in POOLINGS[name] for w in WRITTEN_WEIGHTS
-             for C in GRID[name] for scale in LOGIT_SCALES.get(name, (1.0,))]
+    cells = [_cv_score(name, train, C, w, seed, p, stack) for p in POOLINGS[name] for w in WRITTEN_WEIGHTS for C in GRID[name]]
     best = max(cells, key=key)
     for pooling in POOLINGS[name]:  # cheapest first
         candidate = max((c for c in cells if c["pooling"] == pooling), key=key)
@@ -153,7 +146,7 @@ def train_models(examples: list[Example], out: str | Path,
     x_test, y_test, hard = [e.text for e in test], [e.label for e in test], [e.hard for e in test]
     report = {"scheme_version": SCHEME_VERSION, "seed": seed, "train": _summary(train), "test": _summary(test), "models": {},
               "written_weights": list(WRITTEN_WEIGHTS), "cv_folds": CV_FOLDS,
-              "tune_written_weight": TUNE_WRITTEN_WEIGHT, "logit_scales": {k: list(v) for k, v in LOGIT_SCALES.items()}}
+              "tune_written_weight": TUNE_WRITTEN_WEIGHT}
     lex = LexiconClassifier().fit(x_train, y_train)
     report["models"]["lexicon"] = {"test": metrics(lex.classes_, y_test, lex.predict_proba(x_test), hard)}
     for name in models:
@@ -161,7 +154,7 @@ def train_models(examples: list[Example], out: str | Path,
         stack = _stack(train, seed) if name == "tuned" else None
         best, cells = _select(name, train, seed, stack)
         model = FramingClassifier(embedder=name, C=best["C"], pooling=best["pooling"], random_state=seed,
-                                  calibration_folds=CV_FOLDS, logit_scale=best["logit_scale"])
+                                  calibration_folds=CV_FOLDS)
         extra = {}
         if stack is not None:
             from discourse.framing.tuned import TunedEncoder
@@ -169,8 +162,7 @@ def train_models(examples: list[Example], out: str | Path,
             extra = {"tuned": (TunedEncoder(stack[0], precision="fp32"), stack[1], stack[0])}
         model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train), **extra)
         proba = model.predict_proba(x_test)
-        entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"],
-                 "logit_scale": best["logit_scale"], "cv": best, "cv_grid": cells,
+        entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"], "cv": best, "cv_grid": cells,
                  "temperature": model.temperature_,
                  "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
                  "seconds": round(time.perf_counter() - started, 1)}
