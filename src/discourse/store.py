@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from discourse.errors import StoreError, StoreLockedError
-from discourse.records import Document, FileResult, Passage, Reject
+from discourse.records import FileResult, Reject
 
 __all__ = ["ANALYSIS_TABLES", "Store"]
 
@@ -454,18 +454,6 @@ class Store:
             self.con.execute("DELETE FROM documents WHERE source = ?", [source])
         self.con.execute("DELETE FROM rejects WHERE source = ? OR starts_with(source, ?)", [source, source + "#"])
         self.con.execute("DELETE FROM files WHERE source = ?", [source])
-
-    def write_file(
-        self, source: str, file_sha256: str, size: int, run_id: str,
-        documents: list[Document], passages: list[Passage], rejects: list[Reject],
-        signatures: dict[str, np.ndarray], *, known: bool | None = None,
-    ) -> None:
-        """Replace everything recorded for `source` in one transaction. `known=False` (the
-        caller has checked that nothing is stored for `source`) skips the deletes."""
-        if known is None:
-            known = self.file_hash(source) is not None or bool(self.doc_ids_for(source))
-        result = FileResult(source, file_sha256, size, documents, passages, rejects, signatures)
-        self.write_files([result], run_id, known={source} if known else set())
 
     def write_files(self, results: list[FileResult], run_id: str, known: set[str]) -> None:
         """Replace everything recorded for each file's source, all in one transaction (one
