@@ -55,3 +55,24 @@ def test_shipped_models_use_it_and_agree_with_their_saved_vectorizer():
 def test_settings_it_does_not_reproduce_fall_back_to_scikit_learn():
     assert not supports({"ngram_range": [1, 2], "analyzer": "char"})
     assert not supports({"ngram_range": [1, 2], "strip_accents": "ascii"})
+
+
+def test_dense_rows_matches_toarray():
+    """The predictor's per-row view of sparse features (one reused buffer) gives each row
+    exactly as `toarray` would: empty rows, and a row with a duplicate entry (summed)."""
+    from scipy import sparse
+
+    from discourse.framing.predict import _dense_rows
+
+    m = sparse.random(7, 50, density=0.1, random_state=0, format="csr")
+    m[3] = 0
+    m.eliminate_zeros()
+    assert m[3].nnz == 0
+    dup = sparse.csr_matrix((np.array([1.0, 2.0]), np.array([4, 4]), np.array([0, 0, 2, 2, 2, 2, 2, 2])), shape=(7, 50))
+    assert not dup.has_canonical_format
+    for feats in (m, dup):
+        got = [row.copy() for row in _dense_rows(feats)]
+        assert np.array_equal(np.stack(got), feats.toarray())
+    assert list(np.flatnonzero(feats.toarray()[1])) == [4] and feats.toarray()[1, 4] == 3.0
+    dense = np.arange(12.0).reshape(3, 4)
+    assert np.array_equal(np.stack(list(_dense_rows(dense))), dense)

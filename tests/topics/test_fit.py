@@ -142,3 +142,23 @@ def test_baseline_vocabulary_is_capped_at_the_most_frequent_terms():
     assert {t for topic in capped for t in topic} <= frequent
     uncapped = baseline_terms(docs, vec, 3, 5, kind="nmf")
     assert {t for topic in uncapped for t in topic} <= full
+
+
+def test_baseline_tol_reaches_nmf(monkeypatch):
+    """The settings' tolerance is the one NMF stops at (the 100k benchmark's topics stage
+    depends on it), and the quality report records it."""
+    from sklearn import decomposition
+
+    seen = []
+    real = decomposition.NMF
+
+    class Spy(real):
+        def fit(self, X, y=None, **kw):
+            seen.append(self.tol)
+            return super().fit(X, y, **kw)
+
+    monkeypatch.setattr(decomposition, "NMF", Spy)
+    docs, _ = _corpus()
+    baseline_terms(docs, build_vectorizer(TopicSettings()), 3, 5, kind="nmf", tol=0.005)
+    assert seen == [0.005]
+    assert TopicSettings().baseline_tol == 1e-3

@@ -55,9 +55,10 @@ def topic_diversity(topic_terms: list[list[str]]) -> float:
 
 
 def baseline_terms(docs: list[str], vectorizer, n_topics: int, top_n: int, kind: str = "nmf",
-                   random_state: int = 0, max_features: int | None = None) -> list[list[str]]:
+                   random_state: int = 0, max_features: int | None = None, tol: float = 1e-4) -> list[list[str]]:
     """Top terms of an NMF (on TF-IDF) or LDA (on counts) fit of the same passages, over the
-    `max_features` most frequent terms (None: every term in at least two passages)."""
+    `max_features` most frequent terms (None: every term in at least two passages); `tol` is
+    NMF's stopping tolerance."""
     from sklearn.base import clone
     from sklearn.decomposition import NMF, LatentDirichletAllocation
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -70,7 +71,7 @@ def baseline_terms(docs: list[str], vectorizer, n_topics: int, top_n: int, kind:
         model = LatentDirichletAllocation(n_components=n_topics, random_state=random_state, learning_method="batch")
         model.fit(counts)
     else:
-        model = NMF(n_components=n_topics, random_state=random_state, init="nndsvda", max_iter=400)
+        model = NMF(n_components=n_topics, random_state=random_state, init="nndsvda", max_iter=400, tol=tol)
         model.fit(TfidfTransformer().fit_transform(counts))
     names = vec.get_feature_names_out()
     return [[str(names[i]) for i in row.argsort()[::-1][:top_n]] for row in model.components_]
