@@ -211,23 +211,26 @@ def tuned_section(texts: list[str], args) -> None:
     in bf16 on the real test split, and embed + label rates against `hybrid` (two passes)."""
     import torch
 
+    from discourse.framing.embed import MiniLMEmbedder
     from discourse.framing.evaluate import metrics
+    from discourse.framing.persist import DEFAULT_MODEL_DIR, load_saved
     from discourse.framing.predict import load_predictor
-    from discourse.framing.tuned import TunedEncoder
+    from discourse.framing.tuned import TunedEncoder, arrays_to_state
 
     test = test_split()
     quality = {}
+    state = arrays_to_state(load_saved(DEFAULT_MODEL_DIR, "tuned")[1])
     for precision in ("fp32", "bf16"):
         predictor = load_predictor("tuned")
-        predictor.use_encoder(TunedEncoder(predictor._tuned_state, precision=precision))
+        predictor.use_encoder(TunedEncoder(state, precision=precision))
         proba = predictor.predict_proba([e.text for e in test])
         quality[precision] = metrics(predictor.classes, [e.label for e in test], proba, [e.hard for e in test])
 
     def rate(name: str, pair: bool = False) -> float:
         predictor = load_predictor(name)
         predictor.predict(texts[:64])  # warm-up (loads the encoders)
-        encoder = predictor._encoder
-        encoder._cache.clear()
+        encoder = predictor.tuned_encoder() if name == "tuned" else MiniLMEmbedder.get()
+        encoder.clear_cache()
         started = time.perf_counter()
         for start in range(0, len(texts), 256):
             chunk = texts[start:start + 256]

@@ -29,5 +29,15 @@ def test_card_says_target_met_only_when_it_is(tmp_path, hybrid, tfidf, met):
     (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
     text = write_model_card(_report(hybrid, tfidf), tmp_path, ["discourse train --seed 0"]).read_text()
     assert ("**Target met**" in text) is met and ("**Target not met yet**" in text) is not met
-    assert "| hybrid | sentences | 1.0 | 0.0 | 0.680 ± 0.010 | 0.610 | spans: 0.660 |" in text
+    assert "| hybrid | sentences | 1.0 | 0.0 | – | 0.680 ± 0.010 | 0.610 | spans: 0.660 |" in text
+
+
+def test_card_shows_the_chosen_blend_and_what_the_others_scored(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
+    report = _report((0.7, 0.5), (0.6, 0.5))
+    cv = {**report["models"]["hybrid"]["cv"], "pooling": "passage", "blend": 0.5}
+    grid = [cv, {**cv, "blend": 0.0, "macro_f1": 0.65}, {**cv, "blend": 0.0, "C": 4.0, "macro_f1": 0.66}]
+    report["models"]["hybrid"].update(pooling="passage", blend=0.5, cv=cv, cv_grid=grid)
+    text = write_model_card(report, tmp_path, ["discourse train --seed 0"]).read_text()
+    assert "| hybrid | passage | 1.0 | 0.0 | 0.5 | 0.680 ± 0.010 | 0.610 | blend 0.0: 0.660 |" in text
     assert "grouped by source file" in text and "Disclosure" in text

@@ -199,3 +199,32 @@ def test_predictor_applies_the_saved_pooling(tmp_path):
     predictor._encoder = stub  # stands in for MiniLM, which the predictor would load
     texts = ["Budgets rose. Put one strong leader in charge.", *X[:5]]
     assert np.allclose(predictor.predict_proba(texts), model.predict_proba(texts), atol=1e-5)
+
+
+def test_blend_is_the_mix_of_the_two_heads_and_round_trips(tmp_path):
+    """`blend` mixes the TF-IDF model's head (its own C) into the full head: the weights are
+    exactly (1 − b) × the full head's + b × the TF-IDF head's (zero on the columns it does not
+    see), so the saved model, the estimator and the predictor agree."""
+    full = FramingClassifier(embedder="hybrid", C=1.0, calibration_folds=0).fit(X, Y)
+    alone = FramingClassifier(embedder="tfidf", C=8.0, calibration_folds=0).fit(X, Y)
+    mixed = FramingClassifier(embedder="hybrid", C=1.0, blend=0.25, blend_C=8.0, calibration_folds=3).fit(X, Y)
+    lead = full.coef_.shape[1] - alone.coef_.shape[1]
+    assert lead == 384  # the passage embedding comes first, then n-grams and cues
+    expect = 0.75 * full.coef_
+    expect[:, lead:] += 0.25 * alone.coef_
+    assert np.allclose(mixed.coef_, expect)
+    assert np.allclose(mixed.intercept_, 0.75 * full.intercept_ + 0.25 * alone.intercept_)
+    assert not np.allclose(mixed.coef_, full.coef_)
+    assert mixed.temperature_ != 1.0  # fitted on the mixed out-of-fold logits
+    save_model(mixed, tmp_path)
+    assert load_model(tmp_path, "hybrid").get_params()["blend"] == 0.25
+    meta, arrays = load_saved(tmp_path, "hybrid")
+    predictor = FramingPredictor("hybrid", meta, arrays, model_id(tmp_path, "hybrid"))
+    assert np.allclose(predictor.predict_proba(X), mixed.predict_proba(X), atol=1e-3)  # predictor embeds in bf16
+
+
+@pytest.mark.parametrize("kw, match", [({"embedder": "tfidf", "blend": 0.5}, "only for embedder"),
+                                       ({"embedder": "hybrid", "blend": 1.0}, r"\[0, 1\)")])
+def test_bad_blend_raises(kw, match):
+    with pytest.raises(ValueError, match=match):
+        FramingClassifier(calibration_folds=0, **kw).fit(X, Y)

@@ -67,10 +67,10 @@ def test_train_models_reports_the_cv_choice_and_saves_a_loadable_model(small_gri
 
 
 def _fake_cells(spans_f1, sentences_f1, se):
-    def score(name, train, C, written_weight, seed, pooling, stack=None):
-        f1 = (spans_f1 if pooling == "spans" else sentences_f1) - 0.01 * C - 0.001 * written_weight
-        return {"C": C, "written_weight": written_weight, "pooling": pooling, "macro_f1": f1,
-                "hard_accuracy": 0.5, "fold_se": se}
+    def score(name, train, C, written_weight, seed, pooling, stack=None, blend=0.0, blend_cell=None):
+        f1 = (spans_f1 if pooling == "spans" else sentences_f1) - 0.01 * C - 0.001 * written_weight - 0.1 * abs(blend - 0.5)
+        return {"C": C, "written_weight": written_weight, "pooling": pooling, "blend": blend, "macro_f1": f1,
+                "hard_accuracy": 0.5, "fold_se": se, "blend_from": blend_cell}
     return score
 
 
@@ -81,3 +81,13 @@ def test_pooling_takes_the_cheaper_one_within_one_standard_error(monkeypatch, se
     best, cells = train_mod._select("minilm", [], 0)
     assert best["pooling"] == chosen and best["C"] == 1.0 and best["written_weight"] == min(train_mod.WRITTEN_WEIGHTS)
     assert {c["pooling"] for c in cells} == {"spans", "sentences"}
+    assert {c["blend"] for c in cells} == {0.0}  # minilm has no TF-IDF head to blend
+
+
+def test_tuned_grid_includes_the_blend_and_passes_the_tfidf_cell(monkeypatch):
+    monkeypatch.setattr(train_mod, "GRID", {"tuned": [1.0]})
+    monkeypatch.setattr(train_mod, "_cv_score", _fake_cells(0.68, 0.70, 0.01))
+    tfidf_cell = {"C": 8.0, "written_weight": 0.3}
+    best, cells = train_mod._select("tuned", [], 0, None, tfidf_cell)
+    assert {c["blend"] for c in cells} == set(train_mod.BLENDS["tuned"]) and 0.0 in train_mod.BLENDS["tuned"]
+    assert best["blend"] == 0.5 and all(c["blend_from"] is tfidf_cell for c in cells)

@@ -20,6 +20,7 @@ def small(monkeypatch):
     monkeypatch.setattr(train_mod, "GRID", {**train_mod.GRID, "tuned": [4.0]})
     monkeypatch.setattr(train_mod, "WRITTEN_WEIGHTS", (0.0,))
     monkeypatch.setattr(train_mod, "CV_FOLDS", 2)
+    monkeypatch.setattr(train_mod, "BLENDS", {"tuned": (0.0, 0.5)})
 
 
 def _data():

@@ -56,11 +56,19 @@ def _cv_table(models: dict) -> str:
             if p != m.get("pooling"):
                 c = max((c for c in m["cv_grid"] if c.get("pooling") == p), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
                 others.append(f"{p}: {_pct(c['macro_f1'])}")
+        blends = sorted({c.get("blend", 0.0) for c in m.get("cv_grid", [])})
+        if len(blends) > 1:
+            for b in blends:
+                if b != m.get("blend", 0.0):
+                    c = max((c for c in m["cv_grid"] if c.get("blend", 0.0) == b), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
+                    others.append(f"blend {b}: {_pct(c['macro_f1'])}")
         rows.append(f"| {n} | {m.get('pooling', 'passage') if n != 'tfidf' else '–'} | {m['C']} | {m['written_weight']} | "
+                    f"{m.get('blend', 0.0) if len(blends) > 1 else '–'} | "
                     f"{_pct(m['cv']['macro_f1'])} ± {_pct(m['cv'].get('fold_se', float('nan')))} | "
                     f"{_pct(m['cv']['hard_accuracy'])} | {'; '.join(others) or '–'} |")
-    return ("| model | embedding pooling | C | written weight | CV macro-F1 ± SE | CV hard-case acc. | other pooling, best CV |\n"
-            "|---|---|---:|---:|---:|---:|---|\n" + "\n".join(rows))
+    return ("| model | embedding pooling | C | written weight | TF-IDF blend | CV macro-F1 ± SE | CV hard-case acc. | "
+            "other pooling or blend, best CV |\n"
+            "|---|---|---:|---:|---:|---:|---:|---|\n" + "\n".join(rows))
 
 
 def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> Path:
@@ -93,7 +101,10 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "encoder fine-tuned 5 times, each time without the passages it then scores, in the CV folds below); "
         "prediction uses the encoder fine-tuned on the whole split, whose tuned layers ship as float16 in `tuned.npz` "
         "(test figures are computed from those saved weights). One encoder pass per passage, no sentence pass; "
-        "the evidence is the TF-IDF n-grams, cues and stance rule that pushed the prediction.\n"
+        "the evidence is the TF-IDF n-grams, cues and stance rule that pushed the prediction. With a *TF-IDF "
+        "blend* b > 0 (chosen by CV, table below) its logits are (1 − b) × this head's + b × a second head fitted "
+        "on the n-grams and cues alone with the `tfidf` model's C and written weight: two differently regularised "
+        "heads over the same features, so one set of linear weights and the same kind of evidence.\n"
         "- **tfidf** (fallback, `--model tfidf`, used automatically without torch): TF-IDF word 1–2-grams + the same cues, "
         "same head and calibration.\n"
         "- **fast** (the fast tier, `--embedder fast`): the same head over static token embeddings distilled locally "

@@ -216,6 +216,11 @@ class MiniLMEmbedder:
     def get(cls, precision: str = "auto") -> MiniLMEmbedder:
         return cls(precision=precision)
 
+    def clear_cache(self) -> None:
+        """Forget the vectors computed in this process (benchmarks time fresh passes)."""
+        self._cache.clear()
+        self._span_cache.clear()
+
     def _tokens(self, token_ids: list[list[int]]):
         """Token vectors (float32 array, batch × width × 384) and the padding mask."""
         import torch

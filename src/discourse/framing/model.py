@@ -133,13 +133,24 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
     `encode(list[str]) -> ndarray` (tests pass a tiny stub). `pooling` is "passage" (one
     embedding per passage) or "sentences" (also the mean and max of its sentence embeddings;
     see `explain.embedding_features`).
+
+    `blend` (models with TF-IDF next to other features: "hybrid", "tuned") mixes in a second
+    head fitted on the TF-IDF n-grams and cues alone (C = `blend_C`, the TF-IDF model's): the
+    logits are (1 − blend) × the full head's + blend × the TF-IDF head's. Both heads are
+    linear in the same features, so the mix is one linear model (one set of weights, the
+    same evidence); its temperature is fitted on the mixed out-of-fold logits. With two
+    differently regularised heads the n-grams cannot crowd out the encoder's logits in one
+    penalty (grouped CV on the training split chooses `blend`; model card).
     """
 
     def __init__(self, *, embedder="minilm", C: float = 1.0, cue_weight: float = 1.0, pooling: str = "passage",
-                 abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0) -> None:
+                 abstain_below: float = 0.5, calibration_folds: int = 5, random_state: int = 0,
+                 blend: float = 0.0, blend_C: float = 2.0) -> None:
         self.embedder = embedder
         self.pooling = pooling
         self.C = C
+        self.blend = blend
+        self.blend_C = blend_C
         self.cue_weight = cue_weight
         self.abstain_below = abstain_below
         self.calibration_folds = calibration_folds
@@ -180,26 +191,42 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         return feature_names(n_emb, vocab)
 
     # -- fitting ------------------------------------------------------------
-    def _head(self):
+    def _head(self, C: float | None = None):
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+        return LogisticRegression(C=self.C if C is None else C, class_weight="balanced", max_iter=3000,
+                                  random_state=self.random_state)
 
-    def _oof_logits(self, features, y: np.ndarray, w: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_heads(self, features, y: np.ndarray, w: np.ndarray, wb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(classes, coef, intercept) of the head, mixed with the TF-IDF head when `blend`
+        (fitted with weights `wb` on the columns after the leading non-TF-IDF ones)."""
+        keep = np.flatnonzero(w > 0)
+        head = self._head().fit(features[keep], y[keep], sample_weight=w[keep])
+        coef, intercept = head.coef_, head.intercept_
+        if self.blend > 0:
+            lead = features.shape[1] - len(self.vectorizer_.vocabulary_) - len(CUE_NAMES)
+            keep = np.flatnonzero(wb > 0)
+            other = self._head(self.blend_C).fit(features[keep][:, lead:], y[keep], sample_weight=wb[keep])
+            coef = (1 - self.blend) * coef
+            coef[:, lead:] += self.blend * other.coef_
+            intercept = (1 - self.blend) * intercept + self.blend * other.intercept_
+        return head.classes_, coef, intercept
+
+    def _oof_logits(self, features, y: np.ndarray, w: np.ndarray, wb: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]:
         """Held-out logits and their rows, for temperature scaling."""
         logits, rows = [], []
         for fit_idx, held in grouped_folds(y, groups, self.calibration_folds, self.random_state):
-            keep = fit_idx[w[fit_idx] > 0]
-            head = self._head().fit(features[keep], y[keep], sample_weight=w[keep])
-            logits.append(head.decision_function(features[held]))
+            _, coef, intercept = self._fit_heads(features[fit_idx], y[fit_idx], w[fit_idx], wb[fit_idx])
+            logits.append(np.asarray(features[held] @ coef.T) + intercept)
             rows.append(held)
         return np.vstack(logits), np.concatenate(rows)
 
-    def fit(self, X, y, sample_weight=None, groups=None, tuned=None):
+    def fit(self, X, y, sample_weight=None, groups=None, tuned=None, blend_weight=None):
         """Fit on texts `X` and labels `y`. `sample_weight` weights the head's loss (a weight
         of 0 drops a text, e.g. written passages). `groups` (e.g. source file; None for texts
         that are always training data) keeps a group out of two calibration folds, so the
-        temperature is fitted on logits of unseen groups only.
+        temperature is fitted on logits of unseen groups only. `blend_weight`: the weights
+        of the TF-IDF head mixed in when `blend` > 0 (default: `sample_weight`).
 
         `tuned` (embedder "tuned" only): (encoder, out-of-fold logits of `X`, state or None),
         to reuse one set of fine-tuning runs across several fits (cross-validation); without
@@ -210,24 +237,28 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if w.shape != (len(y),) or (w < 0).any() or not (w > 0).any():
             raise ValueError("sample_weight needs one non-negative weight per text, not all zero")
+        wb = w if blend_weight is None else np.asarray(blend_weight, dtype=float)
+        if wb.shape != (len(y),) or (wb < 0).any() or not (wb > 0).any():
+            raise ValueError("blend_weight needs one non-negative weight per text, not all zero")
+        if not 0 <= self.blend < 1:
+            raise ValueError(f"blend must be in [0, 1), not {self.blend}")
+        if self.blend > 0 and self.embedder not in ("hybrid", "tuned"):
+            raise ValueError("blend mixes in a TF-IDF head: only for embedder 'hybrid' or 'tuned'")
         if self._uses_tfidf():
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                                max_features=30000, strip_accents="unicode")
-            self.vectorizer_.fit([t for t, wi in zip(texts, w, strict=True) if wi > 0])
+            self.vectorizer_.fit([t for t, wi, wbi in zip(texts, w, wb, strict=True) if wi > 0 or (self.blend > 0 and wbi > 0)])
         if self.embedder == "tuned":
             features = dense_features(self._stacked(self._fit_tuned(texts, y, w, groups, tuned), texts), texts,
                                       self.cue_weight)
         else:
             features = self._features(texts)
-        used = np.flatnonzero(w > 0)
-        head = self._head().fit(features[used], y[used], sample_weight=w[used])
-        self.classes_ = head.classes_
-        self.coef_, self.intercept_ = head.coef_, head.intercept_
+        self.classes_, self.coef_, self.intercept_ = self._fit_heads(features, y, w, wb)
         self.temperature_ = 1.0
         if self.calibration_folds >= 2:  # fewer: no temperature scaling (cross-validation inner fits)
-            oof, rows = self._oof_logits(features, y, w, groups)
+            oof, rows = self._oof_logits(features, y, w, wb, groups)
             self.temperature_ = _fit_temperature(oof, np.searchsorted(self.classes_, y[rows]))
         return self
 

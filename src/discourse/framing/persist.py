@@ -107,22 +107,26 @@ def set_default(folder: str | Path, name: str) -> None:
     _write(path, json.dumps(manifest, indent=2, sort_keys=True).encode())
 
 
-def model_id(folder: str | Path, name: str) -> str:
-    """Short id of a saved model: the hash of its file hashes."""
-    entry = _verified(Path(folder), name)
+def _id(name: str, entry: dict) -> str:
     return name + "-" + hashlib.sha256("".join(sorted(entry["files"].values())).encode()).hexdigest()[:12]
 
 
-def load_saved(folder: str | Path, name: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """(metadata, arrays) of a saved model, after checking every file's sha256."""
+def model_id(folder: str | Path, name: str) -> str:
+    """Short id of a saved model: the hash of its file hashes."""
+    return _id(name, _verified(Path(folder), name))
+
+
+def load_saved(folder: str | Path, name: str, with_id: bool = False):
+    """(metadata, arrays) of a saved model, after checking every file's sha256; with
+    `with_id`, (metadata, arrays, model id) from that one check."""
     folder = Path(folder)
-    _verified(folder, name)
+    entry = _verified(folder, name)
     meta = json.loads((folder / f"{name}.json").read_text())
     if list(meta["cue_names"]) != list(CUE_NAMES):
         raise DiscourseError(f"framing: {folder} was trained with other cue features; retrain it")
     with np.load(folder / f"{name}.npz", allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    return meta, arrays
+    return (meta, arrays, _id(name, entry)) if with_id else (meta, arrays)
 
 
 def tfidf_from_saved(meta: dict, arrays: dict, estimator: bool = True):

@@ -25,7 +25,6 @@ from discourse.framing.persist import (
     TFIDF_MODELS,
     default_model_name,
     load_saved,
-    model_id,
     tfidf_from_saved,
 )
 
@@ -165,5 +164,4 @@ def load_predictor(name: str = "default", folder: str | Path = DEFAULT_MODEL_DIR
     if name in ("minilm", "hybrid", "tuned") and not _torch_available():
         warnings.warn("torch is not installed: using the TF-IDF framing model instead", stacklevel=2)
         name = "tfidf"
-    meta, arrays = load_saved(folder, name)
-    return FramingPredictor(name, meta, arrays, model_id(folder, name))
+    return FramingPredictor(name, *load_saved(folder, name, with_id=True))

@@ -44,6 +44,10 @@ POOLINGS = {"minilm": ("spans", "sentences"), "hybrid": ("spans", "sentences"), 
 # `tuned`: the encoder is fine-tuned with written passages at this weight (one set of
 # fine-tuning runs serves the whole grid of the head; see `_stack`).
 TUNE_WRITTEN_WEIGHT = 0.3
+# `tuned`: how much of the TF-IDF model's head (its own C and written weight, chosen by its
+# own CV) is mixed into the stacked head's logits (`FramingClassifier.blend`), chosen by CV
+# with C and the written weight. 0 is the stacked head alone.
+BLENDS = {"tuned": (0.0, 0.25, 0.5, 0.75)}
 # the fast tier (static embeddings, `--embedder fast`) is trained and reported, never the default
 NOT_DEFAULT = ("tfidf", "fast")
 
@@ -81,41 +85,46 @@ def _stack(train: list[Example], seed: int) -> tuple[dict, np.ndarray]:
 
 
 def _cv_score(name: str, train: list[Example], C: float, written_weight: float, seed: int, pooling: str,
-              stack: tuple[dict, np.ndarray] | None = None) -> dict:
+              stack: tuple[dict, np.ndarray] | None = None, blend: float = 0.0, blend_cell: dict | None = None) -> dict:
     """Macro-F1 and hard-case accuracy of out-of-fold predictions on the real training
     passages, in folds grouped by source file; written passages train in every fold.
     `stack` (model `tuned`): the fine-tuned encoder's out-of-fold logits are its features,
-    for fitted and held-out passages alike."""
+    for fitted and held-out passages alike. `blend`: the share of the TF-IDF head (C and
+    written weight from `blend_cell`, the TF-IDF model's chosen cell) in the logits."""
     from sklearn.metrics import f1_score
 
     texts, y = [e.text for e in train], np.array([e.label for e in train])
     w, hard = _weights(train, written_weight), np.array([e.hard for e in train])
     pred = np.empty(len(train), dtype=object)
     scored = []
+    blend_cell = blend_cell or {"C": 2.0, "written_weight": written_weight}
+    wb = _weights(train, blend_cell["written_weight"])
     for fit_idx, held in grouped_folds(y, _groups(train), CV_FOLDS, seed):
-        model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0)
+        model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0,
+                                  blend=blend, blend_C=blend_cell["C"])
         extra = {} if stack is None else {"tuned": (_Lookup(texts, stack[1]), stack[1][fit_idx], None)}
-        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], **extra)
+        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], blend_weight=wb[fit_idx], **extra)
         pred[held] = model.predict([texts[i] for i in held])
         scored.append(held)
     idx = np.concatenate(scored)
     hard_idx = idx[hard[idx]]
     folds = [float(f1_score(y[h], pred[h].astype(str), average="macro")) for h in scored]
-    return {"C": C, "written_weight": written_weight, "pooling": pooling,
+    return {"C": C, "written_weight": written_weight, "pooling": pooling, "blend": blend,
             "macro_f1": round(float(f1_score(y[idx], pred[idx].astype(str), average="macro")), 4),
             "hard_accuracy": round(float(np.mean(pred[hard_idx] == y[hard_idx])), 4),
             "fold_se": round(float(np.std(folds, ddof=1) / np.sqrt(len(folds))), 4)}
 
 
-def _select(name: str, train: list[Example], seed: int, stack=None) -> tuple[dict, list[dict]]:
-    """The (pooling, C, written weight) cell, and every cell of the grid. Within a pooling
-    the best grouped-CV macro-F1 wins (ties: hard-case accuracy); across poolings the
-    cheapest whose best cell is within one standard error (over folds) of the overall best.
-    The test split plays no part."""
+def _select(name: str, train: list[Example], seed: int, stack=None, blend_cell: dict | None = None) -> tuple[dict, list[dict]]:
+    """The (pooling, C, written weight, blend) cell, and every cell of the grid. Within a
+    pooling the best grouped-CV macro-F1 wins (ties: hard-case accuracy); across poolings
+    the cheapest whose best cell is within one standard error (over folds) of the overall
+    best. The test split plays no part."""
     def key(c):
         return c["macro_f1"], c["hard_accuracy"]
 
-    cells = [_cv_score(name, train, C, w, seed, p, stack) for p in POOLINGS[name] for w in WRITTEN_WEIGHTS for C in GRID[name]]
+    cells = [_cv_score(name, train, C, w, seed, p, stack, b, blend_cell) for p in POOLINGS[name]
+             for w in WRITTEN_WEIGHTS for C in GRID[name] for b in BLENDS.get(name, (0.0,))]
     best = max(cells, key=key)
     for pooling in POOLINGS[name]:  # cheapest first
         candidate = max((c for c in cells if c["pooling"] == pooling), key=key)
@@ -149,20 +158,30 @@ def train_models(examples: list[Example], out: str | Path,
               "tune_written_weight": TUNE_WRITTEN_WEIGHT}
     lex = LexiconClassifier().fit(x_train, y_train)
     report["models"]["lexicon"] = {"test": metrics(lex.classes_, y_test, lex.predict_proba(x_test), hard)}
+    selected: dict[str, tuple[dict, list[dict]]] = {}
+
+    def select(name: str, stack=None) -> tuple[dict, list[dict]]:
+        if name not in selected:
+            blend_cell = select("tfidf")[0] if name in BLENDS else None
+            selected[name] = _select(name, train, seed, stack, blend_cell)
+        return selected[name]
+
     for name in models:
         started = time.perf_counter()
         stack = _stack(train, seed) if name == "tuned" else None
-        best, cells = _select(name, train, seed, stack)
+        best, cells = select(name, stack)
+        blend_cell = select("tfidf")[0] if name in BLENDS else {"C": 2.0, "written_weight": best["written_weight"]}
         model = FramingClassifier(embedder=name, C=best["C"], pooling=best["pooling"], random_state=seed,
-                                  calibration_folds=CV_FOLDS)
-        extra = {}
+                                  calibration_folds=CV_FOLDS, blend=best["blend"], blend_C=blend_cell["C"])
+        extra = {"blend_weight": _weights(train, blend_cell["written_weight"])}
         if stack is not None:
             from discourse.framing.tuned import TunedEncoder
 
-            extra = {"tuned": (TunedEncoder(stack[0], precision="fp32"), stack[1], stack[0])}
+            extra["tuned"] = (TunedEncoder(stack[0], precision="fp32"), stack[1], stack[0])
         model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train), **extra)
         proba = model.predict_proba(x_test)
         entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"], "cv": best, "cv_grid": cells,
+                 "blend": best["blend"], "blend_from": blend_cell if best["blend"] else None,
                  "temperature": model.temperature_,
                  "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
                  "seconds": round(time.perf_counter() - started, 1)}

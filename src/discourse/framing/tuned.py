@@ -275,6 +275,10 @@ class TunedEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._run(texts, base=False)[0]
 
+    def clear_cache(self) -> None:
+        """Forget the logits computed in this process (benchmarks time fresh passes)."""
+        self._cache.clear()
+
     def encode_pair(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(logits, base MiniLM passage vectors) from one pass: the shared bottom layers run
         once, then the tuned top layers and the shipped ones (the `companion` embedder's
