@@ -61,8 +61,8 @@ def variants() -> dict:
 
 
 def encode_fresh(encoder, texts: list[str]) -> tuple[float, np.ndarray]:
-    if hasattr(encoder, "_cache"):
-        encoder._cache.clear()
+    if hasattr(encoder, "clear_cache"):  # our MiniLM paths keep an in-process cache
+        encoder.clear_cache()
     t = time.perf_counter()
     vectors = encoder.encode(texts)
     return time.perf_counter() - t, np.asarray(vectors, dtype=np.float32)
@@ -73,8 +73,8 @@ def label_seconds(name: str, encoder, texts: list[str]) -> float:
     from discourse.framing.predict import load_predictor
 
     predictor = load_predictor("fast" if name.startswith("fast") else "hybrid")
-    if hasattr(encoder, "_cache"):
-        encoder._cache.clear()
+    if hasattr(encoder, "clear_cache"):  # our MiniLM paths keep an in-process cache
+        encoder.clear_cache()
     predictor.use_encoder(encoder)
     t = time.perf_counter()
     for start in range(0, len(texts), 256):
