@@ -58,11 +58,12 @@ def test_settings_it_does_not_reproduce_fall_back_to_scikit_learn():
 
 
 def test_dense_rows_matches_toarray():
-    """The predictor's per-row view of sparse features (one reused buffer) gives each row
-    exactly as `toarray` would: empty rows, and a row with a duplicate entry (summed)."""
+    """`dense_rows` (the evidence path of the predictor and the estimator) gives each row of
+    sparse features exactly as `toarray` would: empty rows, and a row with a duplicate entry
+    (summed)."""
     from scipy import sparse
 
-    from discourse.framing.predict import _dense_rows
+    from discourse.framing.explain import dense_rows
 
     m = (sparse.diags([1.0, 1, 1, 0, 1, 1, 1]) @ sparse.random(7, 50, density=0.1, random_state=0)).tocsr()
     m.eliminate_zeros()
@@ -70,8 +71,9 @@ def test_dense_rows_matches_toarray():
     dup = sparse.csr_matrix((np.array([1.0, 2.0]), np.array([4, 4]), np.array([0, 0, 2, 2, 2, 2, 2, 2])), shape=(7, 50))
     assert not dup.has_canonical_format
     for feats in (m, dup):
-        got = [row.copy() for row in _dense_rows(feats)]
+        got = [row.copy() for row in dense_rows(feats)]
         assert np.array_equal(np.stack(got), feats.toarray())
+    assert not dup.has_canonical_format  # the caller's matrix is left as it was
     assert list(np.flatnonzero(feats.toarray()[1])) == [4] and feats.toarray()[1, 4] == 3.0
     dense = np.arange(12.0).reshape(3, 4)
-    assert np.array_equal(np.stack(list(_dense_rows(dense))), dense)
+    assert np.array_equal(np.stack(list(dense_rows(dense))), dense)

@@ -45,27 +45,29 @@ def _verdict(models: dict, default: str) -> str:
             "labels as exploratory.")
 
 
+def _other_cells(m: dict, field: str, default, label) -> tuple[list, list[str]]:
+    """The values `field` took in a model's CV grid, and the best CV macro-F1 for each value
+    other than the chosen one (as "label(value): F1")."""
+    values = sorted({c.get(field, default) for c in m.get("cv_grid", [])})
+    out = []
+    for v in values:
+        if v != m.get(field, default):
+            c = max((c for c in m["cv_grid"] if c.get(field, default) == v), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
+            out.append(f"{label(v)}: {_pct(c['macro_f1'])}")
+    return values, out
+
+
 def _cv_table(models: dict) -> str:
     rows = []
     for n, m in models.items():
         if "cv" not in m:
             continue
-        poolings = sorted({c.get("pooling", m.get("pooling", "passage")) for c in m.get("cv_grid", [])})
-        others = []
-        for p in poolings:
-            if p != m.get("pooling"):
-                c = max((c for c in m["cv_grid"] if c.get("pooling") == p), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
-                others.append(f"{p}: {_pct(c['macro_f1'])}")
-        blends = sorted({c.get("blend", 0.0) for c in m.get("cv_grid", [])})
-        if len(blends) > 1:
-            for b in blends:
-                if b != m.get("blend", 0.0):
-                    c = max((c for c in m["cv_grid"] if c.get("blend", 0.0) == b), key=lambda c: (c["macro_f1"], c["hard_accuracy"]))
-                    others.append(f"blend {b}: {_pct(c['macro_f1'])}")
+        _, others = _other_cells(m, "pooling", m.get("pooling", "passage"), str)
+        blends, other_blends = _other_cells(m, "blend", 0.0, lambda b: f"blend {b}")
         rows.append(f"| {n} | {m.get('pooling', 'passage') if n != 'tfidf' else '–'} | {m['C']} | {m['written_weight']} | "
                     f"{m.get('blend', 0.0) if len(blends) > 1 else '–'} | "
                     f"{_pct(m['cv']['macro_f1'])} ± {_pct(m['cv'].get('fold_se', float('nan')))} | "
-                    f"{_pct(m['cv']['hard_accuracy'])} | {'; '.join(others) or '–'} |")
+                    f"{_pct(m['cv']['hard_accuracy'])} | {'; '.join(others + other_blends) or '–'} |")
     return ("| model | embedding pooling | C | written weight | TF-IDF blend | CV macro-F1 ± SE | CV hard-case acc. | "
             "other pooling or blend, best CV |\n"
             "|---|---|---:|---:|---:|---:|---:|---|\n" + "\n".join(rows))

@@ -3,6 +3,7 @@ so the scoring path does not import scikit-learn)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,6 +93,26 @@ def dense_features(base, texts: list[str], cue_weight: float):
 
         return sparse.hstack([base, sparse.csr_matrix(cues)]).tocsr()
     return np.hstack([base, cues])
+
+
+def dense_rows(features) -> Iterator[np.ndarray]:
+    """Each row of a feature matrix (dense array or scipy sparse) as a dense vector, for
+    `linear_evidence`. A sparse matrix is read from its CSR arrays into one buffer that is
+    filled and cleared per row (valid until the next row is taken): slicing scipy rows costs
+    ~0.15 ms each, which was 15 s of labelling 100k passages."""
+    if not hasattr(features, "tocsr"):
+        yield from np.asarray(features)
+        return
+    csr = features.tocsr()
+    if not csr.has_canonical_format:  # duplicate entries: sum them, on a copy
+        csr = csr.copy()
+        csr.sum_duplicates()
+    buf = np.zeros(csr.shape[1], dtype=csr.dtype)
+    for i in range(csr.shape[0]):
+        cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
+        buf[cols] = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
+        yield buf
+        buf[cols] = 0
 
 
 def stance_evidence(text: str) -> list[Evidence]:

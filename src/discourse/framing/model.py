@@ -21,6 +21,7 @@ from discourse.framing.explain import (
     Evidence,
     cue_evidence,
     dense_features,
+    dense_rows,
     embedding_features,
     feature_names,
     linear_evidence,
@@ -307,7 +308,6 @@ class FramingClassifier(ClassifierMixin, BaseEstimator):
         names = self.feature_names()
         proba = self.predict_proba(texts)
         out = []
-        for i, text in enumerate(texts):
-            row = features[i].toarray().ravel() if hasattr(features[i], "toarray") else np.asarray(features[i]).ravel()
+        for i, (text, row) in enumerate(zip(texts, dense_rows(features), strict=True)):
             out.append(linear_evidence(text, row, self.coef_, int(proba[i].argmax()), names, top))
         return out

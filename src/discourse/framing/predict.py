@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from discourse.framing.codebook import CUE_NAMES
 from discourse.framing.explain import (
     Evidence,
     dense_features,
+    dense_rows,
     embedding_features,
     feature_names,
     linear_evidence,
@@ -124,30 +124,13 @@ class FramingPredictor:
         features = self._features(texts)
         proba = self._proba(features)
         out = []
-        for i, (text, row) in enumerate(zip(texts, _dense_rows(features), strict=True)):
+        for i, (text, row) in enumerate(zip(texts, dense_rows(features), strict=True)):
             evidence: list[Evidence] = linear_evidence(text, row, self.coef, int(proba[i].argmax()), self.names, top,
                                                        centred=self._centred, readable=self._readable)
             out.append({"label": self.label(proba[i]),
                         "probs": {c: round(float(p), 4) for c, p in zip(self.classes, proba[i], strict=True)},
                         "evidence": [e.as_dict() for e in evidence]})
         return out
-
-
-def _dense_rows(features) -> Iterator[np.ndarray]:
-    """Each row of a feature matrix as a dense vector. For a sparse matrix one buffer is
-    filled and cleared per row (valid until the next row is taken): slicing a scipy row
-    costs ~0.15 ms, which was 15 s of labelling 100k passages."""
-    if not hasattr(features, "tocsr"):
-        yield from np.asarray(features)
-        return
-    csr = features.tocsr()
-    csr.sum_duplicates()
-    buf = np.zeros(csr.shape[1], dtype=csr.dtype)
-    for i in range(csr.shape[0]):
-        cols = csr.indices[csr.indptr[i]:csr.indptr[i + 1]]
-        buf[cols] = csr.data[csr.indptr[i]:csr.indptr[i + 1]]
-        yield buf
-        buf[cols] = 0
 
 
 def _torch_available() -> bool:

@@ -97,13 +97,14 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
     w, hard = _weights(train, written_weight), np.array([e.hard for e in train])
     pred = np.empty(len(train), dtype=object)
     scored = []
-    blend_cell = blend_cell or {"C": 2.0, "written_weight": written_weight}
-    wb = _weights(train, blend_cell["written_weight"])
+    blending = _blend_args(train, blend, blend_cell)
     for fit_idx, held in grouped_folds(y, _groups(train), CV_FOLDS, seed):
         model = FramingClassifier(embedder=name, C=C, pooling=pooling, random_state=seed, calibration_folds=0,
-                                  blend=blend, blend_C=blend_cell["C"])
+                                  **blending["params"])
         extra = {} if stack is None else {"tuned": (_Lookup(texts, stack[1]), stack[1][fit_idx], None)}
-        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], blend_weight=wb[fit_idx], **extra)
+        if "blend_weight" in blending:
+            extra["blend_weight"] = blending["blend_weight"][fit_idx]
+        model.fit([texts[i] for i in fit_idx], y[fit_idx], sample_weight=w[fit_idx], **extra)
         pred[held] = model.predict([texts[i] for i in held])
         scored.append(held)
     idx = np.concatenate(scored)
@@ -113,6 +114,17 @@ def _cv_score(name: str, train: list[Example], C: float, written_weight: float, 
             "macro_f1": round(float(f1_score(y[idx], pred[idx].astype(str), average="macro")), 4),
             "hard_accuracy": round(float(np.mean(pred[hard_idx] == y[hard_idx])), 4),
             "fold_se": round(float(np.std(folds, ddof=1) / np.sqrt(len(folds))), 4)}
+
+
+def _blend_args(train: list[Example], blend: float, blend_cell: dict | None) -> dict:
+    """The classifier parameters and fit weights for mixing in the TF-IDF head of
+    `blend_cell` (the `tfidf` model's chosen C and written weight); none when `blend` is 0."""
+    if not blend:
+        return {"params": {}}
+    if blend_cell is None:
+        raise ValueError("a blend needs the TF-IDF model's chosen cell")
+    return {"params": {"blend": blend, "blend_C": blend_cell["C"]},
+            "blend_weight": _weights(train, blend_cell["written_weight"])}
 
 
 def _select(name: str, train: list[Example], seed: int, stack=None, blend_cell: dict | None = None) -> tuple[dict, list[dict]]:
@@ -170,10 +182,11 @@ def train_models(examples: list[Example], out: str | Path,
         started = time.perf_counter()
         stack = _stack(train, seed) if name == "tuned" else None
         best, cells = select(name, stack)
-        blend_cell = select("tfidf")[0] if name in BLENDS else {"C": 2.0, "written_weight": best["written_weight"]}
+        blend_cell = select("tfidf")[0] if best["blend"] else None
+        blending = _blend_args(train, best["blend"], blend_cell)
         model = FramingClassifier(embedder=name, C=best["C"], pooling=best["pooling"], random_state=seed,
-                                  calibration_folds=CV_FOLDS, blend=best["blend"], blend_C=blend_cell["C"])
-        extra = {"blend_weight": _weights(train, blend_cell["written_weight"])}
+                                  calibration_folds=CV_FOLDS, **blending["params"])
+        extra = {k: v for k, v in blending.items() if k == "blend_weight"}
         if stack is not None:
             from discourse.framing.tuned import TunedEncoder
 
@@ -181,7 +194,7 @@ def train_models(examples: list[Example], out: str | Path,
         model.fit(x_train, y_train, sample_weight=_weights(train, best["written_weight"]), groups=_groups(train), **extra)
         proba = model.predict_proba(x_test)
         entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"], "cv": best, "cv_grid": cells,
-                 "blend": best["blend"], "blend_from": blend_cell if best["blend"] else None,
+                 "blend": best["blend"], "blend_from": blend_cell,
                  "temperature": model.temperature_,
                  "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
                  "seconds": round(time.perf_counter() - started, 1)}
