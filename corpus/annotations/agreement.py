@@ -3,9 +3,10 @@
     .venv/bin/python corpus/annotations/agreement.py
 
 Reads real.jsonl (label_a, label_b: the two independent annotations of each real passage;
-label: the final label, adjudicated where they differ), written_*.jsonl (label: the
-author's intended label) and blind_written.jsonl (a blind annotator's label for each
-written passage).
+label: the final label, adjudicated where they differ; for passages re-annotated under
+scheme version 2 also label_v1, label_a2, label_b2 and adjudicated2), written_*.jsonl
+(label: the author's intended label) and blind_written.jsonl (a blind annotator's label
+for each written passage).
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ def main() -> None:
     out = [_report("Real passages (two independent annotators)", [r["label_a"] for r in real], [r["label_b"] for r in real])]
     adjudicated = [r for r in real if r["adjudicated"]]
     out.append(f"Adjudicated: {len(adjudicated)} disagreements → final labels {dict(Counter(r['label'] for r in adjudicated))}.\n")
+    again = [r for r in real if "label_a2" in r]
+    if again:
+        out.append(_report("Re-annotation under scheme version 2 (two new independent annotators)",
+                           [r["label_a2"] for r in again], [r["label_b2"] for r in again]))
+        adj2 = [r for r in again if r["adjudicated2"]]
+        moved = Counter(f"{r['label_v1']} → {r['label']}" for r in again if r["label_v1"] != r["label"])
+        out.append(f"Adjudicated: {len(adj2)} disagreements → final labels {dict(Counter(r['label'] for r in adj2))}. "
+                   f"Final label changed from version 1 on {sum(moved.values())} of {len(again)} passages: {dict(moved)}.\n")
     written = [r for p in sorted(HERE.glob("written_*.jsonl")) for r in _jsonl(p)]
     second = {r["id"]: r for r in _jsonl(HERE / "blind_written.jsonl")} if (HERE / "blind_written.jsonl").is_file() else {}
     both = [r for r in written if r["id"] in second]

@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["CUE_NAMES", "LABELS", "SCHEME_VERSION", "Cue", "cue_matrix", "find_cues", "split_sentences"]
 
-SCHEME_VERSION = "1"
+SCHEME_VERSION = "2"
 LABELS = ("collaborative", "heroic", "neutral")  # sorted: the order of classes_
 
 _HEROIC = (
