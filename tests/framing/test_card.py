@@ -41,3 +41,17 @@ def test_card_shows_the_chosen_blend_and_what_the_others_scored(tmp_path):
     text = write_model_card(report, tmp_path, ["discourse train --seed 0"]).read_text()
     assert "| hybrid | passage | 1.0 | 0.0 | 0.5 | 0.680 ± 0.010 | 0.610 | blend 0.0: 0.660 |" in text
     assert "grouped by source file" in text and "Disclosure" in text
+
+
+def test_card_scores_the_old_labels_too_only_when_the_test_split_was_relabelled(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
+    report = _report((0.7, 0.5), (0.6, 0.5))
+    plain = write_model_card(report, tmp_path, ["discourse train --seed 0"]).read_text()
+    assert "scheme-version-1 labels" not in plain
+    report["test_relabelled"] = 7
+    for name, f1 in (("hybrid", 0.65), ("tfidf", 0.55), ("lexicon", 0.45)):
+        report["models"][name]["test_scheme_v1"] = _test(f1, 0.4)
+    text = write_model_card(report, tmp_path, ["discourse train --seed 0"]).read_text()
+    old = text.split("scheme-version-1 labels (7 of its passages", 1)[1].split("###", 1)[0]
+    assert "| hybrid | 0.650 | 0.400 |" in old and "| lexicon | 0.450 | 0.400 |" in old
+    assert "| hybrid | 0.700 |" in text.split("scheme-version-1 labels", 1)[0]  # the current labels' table is unchanged

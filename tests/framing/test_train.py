@@ -64,6 +64,24 @@ def test_train_models_reports_the_cv_choice_and_saves_a_loadable_model(small_gri
     model = load_model(tmp_path, "tfidf")
     assert np.isfinite(model.temperature_)
     assert model.predict(["She took personal control and told every manager what to do."])[0] == "heroic"
+    assert "test_scheme_v1" not in entry and report["test_relabelled"] == 0
+
+
+def test_a_relabelled_test_split_is_scored_against_both_label_versions(small_grid, tmp_path):
+    from dataclasses import replace
+
+    examples = _examples()
+    test = [i for i, e in enumerate(examples) if e.split == "test"]
+    flipped = {test[0], test[-1]}  # pretend re-annotation changed two test labels (and one training label)
+    train_one = next(i for i, e in enumerate(examples) if e.split == "train" and e.origin == "real")
+    for i in flipped | {train_one}:
+        examples[i] = replace(examples[i], label_v1="collaborative" if examples[i].label != "collaborative" else "neutral")
+    report = train_mod.train_models(examples, tmp_path, ("tfidf",), seed=0)
+    assert report["test_relabelled"] == 2
+    for name in ("tfidf", "lexicon"):
+        new, old = report["models"][name]["test"], report["models"][name]["test_scheme_v1"]
+        assert sum(map(sum, new["confusion"]["matrix"])) == sum(map(sum, old["confusion"]["matrix"])) == len(test)
+        assert new["confusion"]["matrix"] != old["confusion"]["matrix"]  # same predictions, other gold labels
 
 
 def _fake_cells(spans_f1, sentences_f1, se):

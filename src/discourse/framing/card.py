@@ -12,8 +12,8 @@ def _pct(x: float) -> str:
     return "–" if x != x else f"{x:.3f}"
 
 
-def _row(name: str, m: dict) -> str:
-    t = m["test"]
+def _row(name: str, m: dict, key: str = "test") -> str:
+    t = m[key]
     f1 = {c: v["f1"] for c, v in t["per_class"].items()}
     return (f"| {name} | {_pct(t['macro_f1'])} | {_pct(t.get('hard_accuracy', float('nan')))} | {_pct(t['ece'])} | "
             f"{_pct(t['accuracy'])} | {_pct(f1.get('heroic', float('nan')))} | {_pct(f1.get('collaborative', float('nan')))} | "
@@ -136,6 +136,14 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
+    if report.get("test_relabelled"):
+        old = "\n".join(_row(n, models[n], "test_scheme_v1") for n in ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")
+                        if "test_scheme_v1" in models.get(n, {}))
+        parts += [f"The same predictions scored against the test split's scheme-version-1 labels ({report['test_relabelled']} "
+                  "of its passages changed label when the split was re-annotated under scheme version 2, blind to any "
+                  "model; see `corpus/annotations/README.md`):",
+                  "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|\n" + old]
     for name in ("tuned", "hybrid", "minilm", "tfidf", "fast"):
         if name in models:
             m = models[name]
