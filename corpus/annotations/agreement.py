@@ -39,9 +39,11 @@ def main() -> None:
     out = [_report("Real passages (two independent annotators)", [r["label_a"] for r in real], [r["label_b"] for r in real])]
     adjudicated = [r for r in real if r["adjudicated"]]
     out.append(f"Adjudicated: {len(adjudicated)} disagreements → final labels {dict(Counter(r['label'] for r in adjudicated))}.\n")
-    again = [r for r in real if "label_a2" in r]
-    if again:
-        out.append(_report("Re-annotation under scheme version 2 (two new independent annotators)",
+    for split in ("train", "test"):
+        again = [r for r in real if "label_a2" in r and r["split"] == split]
+        if not again:
+            continue
+        out.append(_report(f"Re-annotation of the {split} split under scheme version 2 (two new independent annotators)",
                            [r["label_a2"] for r in again], [r["label_b2"] for r in again]))
         adj2 = [r for r in again if r["adjudicated2"]]
         moved = Counter(f"{r['label_v1']} → {r['label']}" for r in again if r["label_v1"] != r["label"])
