@@ -13,7 +13,7 @@ directory, before any model was chosen or scored on its version-2 labels.
 Two annotators labelled both chunks independently (`out_A1/A2.jsonl`, `out_B1/B2.jsonl`:
 id, label, hard); a third decided their disagreements without seeing the version-1 label
 (`adjudicated.jsonl`: id, label, reason). `merge` writes the result into real.jsonl: for each
-re-annotated passage `label_v1` keeps the old label, `label_a2`/`label_b2` the new
+re-annotated passage `label_v1` and `hard_v1` keep the old label and hard flag, `label_a2`/`label_b2` the new
 annotations, `adjudicated2` whether they differed, and `label`/`hard` become the version-2
 decision (hard when both annotators flagged it, or when they disagreed on the label: one
 annotator flagged generously, counting "hero" said of soldiers as misleading vocabulary).
@@ -69,6 +69,7 @@ def merge(out: Path, split: str) -> None:
         if differ and i not in adj:
             raise SystemExit(f"{i}: annotators differ and there is no adjudication")
         r.setdefault("label_v1", r["label"])
+        r.setdefault("hard_v1", r["hard"])
         r.update({"label_a2": a[i]["label"], "label_b2": b[i]["label"], "adjudicated2": differ,
                   "label": adj[i]["label"] if differ else a[i]["label"],
                   "hard": bool(differ or (a[i]["hard"] and b[i]["hard"]))})

@@ -76,8 +76,9 @@ def test_a_relabelled_test_split_is_scored_against_both_label_versions(small_gri
     train_one = next(i for i, e in enumerate(examples) if e.split == "train" and e.origin == "real")
     for i in flipped | {train_one}:
         examples[i] = replace(examples[i], label_v1="collaborative" if examples[i].label != "collaborative" else "neutral")
+    examples[test[1]] = replace(examples[test[1]], hard_v1=not examples[test[1]].hard)  # and one hard flag
     report = train_mod.train_models(examples, tmp_path, ("tfidf",), seed=0)
-    assert report["test_relabelled"] == 2
+    assert report["test_relabelled"] == 2 and report["test_hard_reflagged"] == 1
     for name in ("tfidf", "lexicon"):
         new, old = report["models"][name]["test"], report["models"][name]["test_scheme_v1"]
         assert sum(map(sum, new["confusion"]["matrix"])) == sum(map(sum, old["confusion"]["matrix"])) == len(test)

@@ -136,12 +136,13 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
     ]
-    if report.get("test_relabelled"):
+    if report.get("test_relabelled") or report.get("test_hard_reflagged"):
         old = "\n".join(_row(n, models[n], "test_scheme_v1") for n in ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")
                         if "test_scheme_v1" in models.get(n, {}))
-        parts += [f"The same predictions scored against the test split's scheme-version-1 labels ({report['test_relabelled']} "
-                  "of its passages changed label when the split was re-annotated under scheme version 2, blind to any "
-                  "model; see `corpus/annotations/README.md`):",
+        parts += [f"The same predictions scored against the test split's scheme-version-1 labels and hard flags "
+                  f"({report.get('test_relabelled', 0)} of its passages changed label and "
+                  f"{report.get('test_hard_reflagged', 0)} changed hard flag when the split was re-annotated under scheme "
+                  "version 2, blind to any model; see `corpus/annotations/README.md`):",
                   "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
                   "|---|---:|---:|---:|---:|---:|---:|---:|\n" + old]
     for name in ("tuned", "hybrid", "minilm", "tfidf", "fast"):

@@ -28,7 +28,8 @@ class Example:
     split: str  # "train" or "test"
     corpus: str | None = None
     source: str | None = None  # "corpus/file" of a real passage: the unit of the split and of CV folds
-    label_v1: str | None = None  # the scheme-version-1 label of a passage re-annotated under version 2
+    label_v1: str | None = None  # the scheme-version-1 label and hard flag of a passage re-annotated under version 2
+    hard_v1: bool | None = None
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
@@ -75,7 +76,8 @@ def load_annotations(root: str | Path, resolve: Resolver | None = None) -> list[
                 missing += 1
                 continue
             out.append(Example(r["id"], text, r["label"], bool(r.get("hard")), "real", r["split"], r["corpus"],
-                               f"{r['corpus']}/{r['file']}", r.get("label_v1")))
+                               f"{r['corpus']}/{r['file']}", r.get("label_v1"),
+                               None if r.get("hard_v1") is None else bool(r["hard_v1"])))
         if missing:
             logger.warning("%d real annotations could not be resolved", missing)
     elif real.is_file():

@@ -165,17 +165,19 @@ def train_models(examples: list[Example], out: str | Path,
         raise DiscourseError("framing.train: no real test examples; the real annotations need ../shared/corpus")
     x_train, y_train = [e.text for e in train], [e.label for e in train]
     x_test, y_test, hard = [e.text for e in test], [e.label for e in test], [e.hard for e in test]
-    # the test split scored against its scheme-version-1 labels as well, where re-annotation changed any
+    # the test split scored against its scheme-version-1 labels and hard flags as well, where re-annotation changed any
     y_v1 = [e.label_v1 or e.label for e in test]
-    relabelled = y_v1 != y_test
+    hard_v1 = [e.hard if e.hard_v1 is None else e.hard_v1 for e in test]
+    relabelled = y_v1 != y_test or hard_v1 != hard
     report = {"scheme_version": SCHEME_VERSION, "seed": seed, "train": _summary(train), "test": _summary(test), "models": {},
               "test_relabelled": sum(a != b for a, b in zip(y_v1, y_test, strict=True)),
+              "test_hard_reflagged": sum(a != b for a, b in zip(hard_v1, hard, strict=True)),
               "written_weights": list(WRITTEN_WEIGHTS), "cv_folds": CV_FOLDS,
               "tune_written_weight": TUNE_WRITTEN_WEIGHT}
     lex = LexiconClassifier().fit(x_train, y_train)
     lex_proba = lex.predict_proba(x_test)
     report["models"]["lexicon"] = {"test": metrics(lex.classes_, y_test, lex_proba, hard),
-                                   **({"test_scheme_v1": metrics(lex.classes_, y_v1, lex_proba, hard)} if relabelled else {})}
+                                   **({"test_scheme_v1": metrics(lex.classes_, y_v1, lex_proba, hard_v1)} if relabelled else {})}
     selected: dict[str, tuple[dict, list[dict]]] = {}
 
     def select(name: str, stack=None) -> tuple[dict, list[dict]]:
@@ -203,7 +205,7 @@ def train_models(examples: list[Example], out: str | Path,
                  "blend": best["blend"], "blend_from": blend_cell,
                  "temperature": model.temperature_,
                  "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
-                 **({"test_scheme_v1": metrics(model.classes_, y_v1, proba, hard, abstain_below=model.abstain_below)}
+                 **({"test_scheme_v1": metrics(model.classes_, y_v1, proba, hard_v1, abstain_below=model.abstain_below)}
                     if relabelled else {}),
                  "seconds": round(time.perf_counter() - started, 1)}
         save_model(model, out, extra={"C": best["C"], "written_weight": best["written_weight"],
