@@ -250,6 +250,8 @@ def tuned_section(texts: list[str], args) -> None:
             rates.setdefault(key, []).append(rate(*key))
             print(key, f"{rates[key][-1]:.1f}/s", flush=True)
     f, b = quality["fp32"], quality["bf16"]
+    hybrid_pooling = json.loads((DEFAULT_MODEL_DIR / "report.json").read_text())["models"]["hybrid"]["pooling"]
+    passes = "passage and sentence passes" if hybrid_pooling == "sentences" else f"one pass, `{hybrid_pooling}` pooling"
     write_section("Default model `tuned`: precision and labelling rate", f"""
 Command: `.venv/bin/python benchmarks/embedding_variants.py --passages {args.passages} --tuned` (commit {commit()}).
 Machine: {machine()}; torch {torch.__version__}, {torch.get_num_threads()} threads.
@@ -262,7 +264,7 @@ Embed + label, the same {len(texts):,} real passages as the variants table, one 
 (encoder caches cleared): `tuned` **{max(rates[('tuned', False)]):.0f} passages/s** (one encoder pass);
 `tuned` plus the base MiniLM vectors for topics from the same pass (what `discourse label` does)
 {max(rates[('tuned', True)]):.0f}/s (the predictor then reads its logits from the cache); `hybrid`
-{max(rates[('hybrid', False)]):.0f}/s (passage and sentence passes).
+{max(rates[('hybrid', False)]):.0f}/s ({passes}).
 """)
 
 
