@@ -4,7 +4,7 @@
 
 Reads real.jsonl (label_a, label_b: the two independent annotations of each real passage;
 label: the final label, adjudicated where they differ; for passages re-annotated under
-scheme version 2 also label_v1, label_a2, label_b2 and adjudicated2), written_*.jsonl
+scheme version 2 also label_v1, hard_v1, label_a2, label_b2 and adjudicated2), written_*.jsonl
 (label: the author's intended label) and blind_written.jsonl (a blind annotator's label
 for each written passage).
 """

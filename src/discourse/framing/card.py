@@ -12,6 +12,11 @@ def _pct(x: float) -> str:
     return "–" if x != x else f"{x:.3f}"
 
 
+_ORDER = ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")  # rows of the test tables
+_TEST_HEAD = ("| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+
+
 def _row(name: str, m: dict, key: str = "test") -> str:
     t = m[key]
     f1 = {c: v["f1"] for c, v in t["per_class"].items()}
@@ -77,7 +82,7 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     models = report["models"]
-    table = "\n".join(_row(n, models[n]) for n in ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon") if n in models)
+    table = "\n".join(_row(n, models[n]) for n in _ORDER if n in models)
     files = "\n".join(f"| `{f}` | `{h}` |" for entry in manifest["models"].values() for f, h in entry["files"].items())
     tr, te = report["train"], report["test"]
     parts = [
@@ -133,18 +138,15 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         _cv_table(models),
         "## Results on the real test split",
         _verdict(models, report.get("default", "minilm")),
-        "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|\n" + table,
+        _TEST_HEAD + table,
     ]
     if report.get("test_relabelled") or report.get("test_hard_reflagged"):
-        old = "\n".join(_row(n, models[n], "test_scheme_v1") for n in ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")
-                        if "test_scheme_v1" in models.get(n, {}))
+        old = "\n".join(_row(n, models[n], "test_scheme_v1") for n in _ORDER if "test_scheme_v1" in models.get(n, {}))
         parts += [f"The same predictions scored against the test split's scheme-version-1 labels and hard flags "
                   f"({report.get('test_relabelled', 0)} of its passages changed label and "
                   f"{report.get('test_hard_reflagged', 0)} changed hard flag when the split was re-annotated under scheme "
                   "version 2, blind to any model; see `corpus/annotations/README.md`):",
-                  "| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
-                  "|---|---:|---:|---:|---:|---:|---:|---:|\n" + old]
+                  _TEST_HEAD + old]
     for name in ("tuned", "hybrid", "minilm", "tfidf", "fast"):
         if name in models:
             m = models[name]
