@@ -11,18 +11,17 @@ for each written passage).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
+from discourse.framing.data import read_jsonl as _jsonl
+
 HERE = Path(__file__).parent
 LABELS = ["collaborative", "heroic", "neutral"]
 
 
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _report(name: str, a: list[str], b: list[str]) -> str:

@@ -26,12 +26,10 @@ import json
 import random
 from pathlib import Path
 
-HERE = Path(__file__).parent
+from discourse.framing.data import read_jsonl as _jsonl
+
+HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared" / "corpus"
-
-
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _write(path: Path, rows: list[dict]) -> None:

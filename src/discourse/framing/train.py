@@ -168,16 +168,21 @@ def train_models(examples: list[Example], out: str | Path,
     # the test split scored against its scheme-version-1 labels and hard flags as well, where re-annotation changed any
     y_v1 = [e.label_v1 or e.label for e in test]
     hard_v1 = [e.hard if e.hard_v1 is None else e.hard_v1 for e in test]
-    relabelled = y_v1 != y_test or hard_v1 != hard
     report = {"scheme_version": SCHEME_VERSION, "seed": seed, "train": _summary(train), "test": _summary(test), "models": {},
               "test_relabelled": sum(a != b for a, b in zip(y_v1, y_test, strict=True)),
               "test_hard_reflagged": sum(a != b for a, b in zip(hard_v1, hard, strict=True)),
               "written_weights": list(WRITTEN_WEIGHTS), "cv_folds": CV_FOLDS,
               "tune_written_weight": TUNE_WRITTEN_WEIGHT}
+
+    def scores(classes, proba, **kw) -> dict:
+        """The test metrics, and against the version-1 labels too when they differ."""
+        out = {"test": metrics(classes, y_test, proba, hard, **kw)}
+        if report["test_relabelled"] or report["test_hard_reflagged"]:
+            out["test_scheme_v1"] = metrics(classes, y_v1, proba, hard_v1, **kw)
+        return out
+
     lex = LexiconClassifier().fit(x_train, y_train)
-    lex_proba = lex.predict_proba(x_test)
-    report["models"]["lexicon"] = {"test": metrics(lex.classes_, y_test, lex_proba, hard),
-                                   **({"test_scheme_v1": metrics(lex.classes_, y_v1, lex_proba, hard_v1)} if relabelled else {})}
+    report["models"]["lexicon"] = scores(lex.classes_, lex.predict_proba(x_test))
     selected: dict[str, tuple[dict, list[dict]]] = {}
 
     def select(name: str, stack=None) -> tuple[dict, list[dict]]:
@@ -204,9 +209,7 @@ def train_models(examples: list[Example], out: str | Path,
         entry = {"C": best["C"], "written_weight": best["written_weight"], "pooling": best["pooling"], "cv": best, "cv_grid": cells,
                  "blend": best["blend"], "blend_from": blend_cell,
                  "temperature": model.temperature_,
-                 "test": metrics(model.classes_, y_test, proba, hard, abstain_below=model.abstain_below),
-                 **({"test_scheme_v1": metrics(model.classes_, y_v1, proba, hard_v1, abstain_below=model.abstain_below)}
-                    if relabelled else {}),
+                 **scores(model.classes_, proba, abstain_below=model.abstain_below),
                  "seconds": round(time.perf_counter() - started, 1)}
         save_model(model, out, extra={"C": best["C"], "written_weight": best["written_weight"],
                                       "test_macro_f1": entry["test"]["macro_f1"]})
