@@ -159,34 +159,34 @@ def find_cues(text: str) -> tuple[Cue, ...]:
     return _find(text, lower=not _CASELESS_ONLY.search(text))
 
 
+def _phrase(sent: str, m: re.Match) -> str:
+    return sent[m.start():m.end()]  # as written (the match may be on the lower-cased copy)
+
+
 def _find(text: str, lower: bool) -> tuple[Cue, ...]:
     rx = _RX_LOWER if lower else _RX
     cues: list[Cue] = []
     for start, sent in split_sentences(text):
         scan = sent.lower() if lower else sent
-
-        def phrase(m: re.Match, sent: str = sent) -> str:
-            return sent[m.start():m.end()]  # as written
-
         heroic = list(rx["heroic"].finditer(scan))
         collab = list(rx["collaborative"].finditer(scan))
-        cues += [Cue("heroic_terms", phrase(m), start + m.start()) for m in heroic]
-        cues += [Cue("collab_terms", phrase(m), start + m.start()) for m in collab]
+        cues += [Cue("heroic_terms", _phrase(sent, m), start + m.start()) for m in heroic]
+        cues += [Cue("collab_terms", _phrase(sent, m), start + m.start()) for m in collab]
         negated = rx["negation"].search(scan) if heroic or collab else None
         if heroic:
             negative = rx["negative"].search(scan)
             if negative:
-                cues.append(Cue("critique_of_heroic", f"{phrase(heroic[0])} … {phrase(negative)}", start))
+                cues.append(Cue("critique_of_heroic", f"{_phrase(sent, heroic[0])} … {_phrase(sent, negative)}", start))
             elif negated:
-                cues.append(Cue("negated_heroic", f"{phrase(negated)} … {phrase(heroic[0])}", start))
+                cues.append(Cue("negated_heroic", f"{_phrase(sent, negated)} … {_phrase(sent, heroic[0])}", start))
         if collab:
             dismiss = rx["dismiss"].search(scan)
             if dismiss:
-                cues.append(Cue("dismissal_of_collaboration", f"{phrase(collab[0])} … {phrase(dismiss)}", start))
+                cues.append(Cue("dismissal_of_collaboration", f"{_phrase(sent, collab[0])} … {_phrase(sent, dismiss)}", start))
             elif negated:
-                cues.append(Cue("negated_collab", f"{phrase(negated)} … {phrase(collab[0])}", start))
+                cues.append(Cue("negated_collab", f"{_phrase(sent, negated)} … {_phrase(sent, collab[0])}", start))
         if m := rx["first_person"].search(scan):
-            cues.append(Cue("first_person_command", phrase(m), start + m.start()))
+            cues.append(Cue("first_person_command", _phrase(sent, m), start + m.start()))
     return tuple(cues)
 
 
