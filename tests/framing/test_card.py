@@ -56,3 +56,17 @@ def test_card_scores_the_old_labels_too_only_when_the_test_split_was_relabelled(
     old = old.split("###", 1)[0]
     assert "| hybrid | 0.650 | 0.400 |" in old and "| lexicon | 0.450 | 0.400 |" in old
     assert "| hybrid | 0.700 |" in text.split("scheme-version-1 labels", 1)[0]  # the current labels' table is unchanged
+
+
+def test_a_card_rendered_from_the_saved_report_reads_like_the_one_train_wrote(tmp_path):
+    """report.json is saved with sorted keys; re-rendering the card from it must not reorder
+    its tables or counts (the test tables, the CV table and the confusion matrices)."""
+    (tmp_path / "manifest.json").write_text(json.dumps({"labels": ["collaborative", "heroic", "neutral"], "models": {}}))
+    report = _report((0.7, 0.5), (0.6, 0.5))
+    report["train"] = {**report["train"], "by_origin": {"written": 2, "real": 1}, "by_label": {"neutral": 2, "heroic": 1}}
+    fresh = write_model_card(report, tmp_path, ["discourse train --seed 0"]).read_text()
+    reloaded = write_model_card(json.loads(json.dumps(report, sort_keys=True)), tmp_path, ["discourse train --seed 0"]).read_text()
+    assert reloaded == fresh
+    assert fresh.index("| hybrid | sentences") < fresh.index("| tfidf | –")  # the fixed row order, not alphabetical
+    assert fresh.index("### hybrid: confusion") < fresh.index("### tfidf: confusion") and "### lexicon" not in fresh
+    assert "{'real': 1, 'written': 2}" in fresh

@@ -12,9 +12,14 @@ def _pct(x: float) -> str:
     return "–" if x != x else f"{x:.3f}"
 
 
-_ORDER = ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")  # rows of the test tables
+# rows of every table, so a card re-rendered from report.json (keys sorted) reads like the one train wrote
+_ORDER = ("tuned", "hybrid", "minilm", "tfidf", "fast", "lexicon")
 _TEST_HEAD = ("| model | macro-F1 | hard-case acc. | ECE | accuracy | F1 heroic | F1 collaborative | F1 neutral |\n"
               "|---|---:|---:|---:|---:|---:|---:|---:|\n")
+
+
+def _sorted(counts: dict) -> dict:
+    return dict(sorted(counts.items()))
 
 
 def _row(name: str, m: dict, key: str = "test") -> str:
@@ -64,7 +69,8 @@ def _other_cells(m: dict, field: str, default, label) -> tuple[list, list[str]]:
 
 def _cv_table(models: dict) -> str:
     rows = []
-    for n, m in models.items():
+    for n in _ORDER:
+        m = models.get(n, {})
         if "cv" not in m:
             continue
         _, others = _other_cells(m, "pooling", m.get("pooling", "passage"), str)
@@ -119,9 +125,9 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "for corpora too large to embed; its cost in quality is the row below. Never chosen as the default."
         "\n- **lexicon** (baseline): codebook keyword and stance-cue counts, no learning.",
         "## Data",
-        f"Training split: {tr['n']} passages ({tr['by_origin']}; labels {tr['by_label']}; {tr['hard']} hard). "
+        f"Training split: {tr['n']} passages ({_sorted(tr['by_origin'])}; labels {_sorted(tr['by_label'])}; {tr['hard']} hard). "
         f"Real test split (never used for training or tuning; C chosen by cross-validation on the training split): "
-        f"{te['n']} passages ({te['real_by_corpus']}; labels {te['by_label']}; {te['hard']} hard). "
+        f"{te['n']} passages ({_sorted(te['real_by_corpus'])}; labels {_sorted(te['by_label'])}; {te['hard']} hard). "
         "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file. "
         "Written passages enter each model with the weight chosen by cross-validation (below); a weight of 0 means the "
         "model learned from the real passages only.",
@@ -147,8 +153,8 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
                   f"{report.get('test_hard_reflagged', 0)} changed hard flag when the split was re-annotated under scheme "
                   "version 2, blind to any model; see `corpus/annotations/README.md`):",
                   _TEST_HEAD + old]
-    for name in ("tuned", "hybrid", "minilm", "tfidf", "fast"):
-        if name in models:
+    for name in _ORDER:
+        if name in models and name != "lexicon":  # learned models: C, temperature
             m = models[name]
             t = m["test"]
             parts.append(f"### {name}: confusion matrix (C = {m['C']}, written weight {m.get('written_weight', 1.0)}, "
@@ -184,7 +190,11 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         "top 3 at 1.5e-4; all 6 layers at 1e-4 was stopped after a first fold at 0.650. Stacked with TF-IDF and the "
         "cues its CV macro-F1 ties `hybrid` within one standard error; it is the default by the rule above and is also "
         "the cheaper of the two to run (one encoder pass per passage instead of two). The fold-to-fold spread of its CV "
-        "score is the largest of the learned models.",
+        "score is the largest of the learned models.\n"
+        "- What has not helped: one-change variants of `tuned` scored by the same grouped CV (decision offsets, "
+        "negation-scope n-grams, a second fine-tuning seed, sentence-span logits, written weight and depth of "
+        "fine-tuning) are in `benchmarks/RESULTS.md` (`benchmarks/stack_variants.py`), and how CV grows with the "
+        "number of real training passages is there too (`benchmarks/learning_curve.py`).",
     ]
     path = folder / "MODEL_CARD.md"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
