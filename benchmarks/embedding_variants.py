@@ -69,7 +69,7 @@ def encode_fresh(encoder, texts: list[str]) -> tuple[float, np.ndarray]:
 
 
 def label_seconds(name: str, encoder, texts: list[str]) -> float:
-    """Embed + label as `discourse label` does (passage and sentence embeddings, head)."""
+    """Embed + label as `discourse label` does (the shipped model's pooling and head)."""
     from discourse.framing.predict import load_predictor
 
     predictor = load_predictor("fast" if name.startswith("fast") else "hybrid")
@@ -160,6 +160,12 @@ def main() -> None:
                      "cos": None if cos is None else float(cos.min())})
         print(rows[-1], flush=True)
     base = rows[0]
+    from discourse.framing.persist import DEFAULT_MODEL_DIR
+
+    hybrid_pooling = json.loads((DEFAULT_MODEL_DIR / "report.json").read_text())["models"]["hybrid"]["pooling"]
+    st_note = ("" if hybrid_pooling != "spans" else
+               "\nsentence-transformers has no span pass, so its row pools sentences embedded alone (the fallback), not"
+               "\nthe spans the head was trained on: its label rate and classifier columns are not like for like.")
     lines = ["| variant | passages/s (embed) | × ST fp32 | passages/s (embed + label) | min cosine to ST | "
              "macro-F1 (Δ) | hard-case acc. | ECE | topics (per seed) | NPMI, mean of 3 seeds ± SD (Δ) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -173,7 +179,7 @@ Command: `.venv/bin/python benchmarks/embedding_variants.py --passages {args.pas
 Machine: {machine()}; torch {torch.__version__}, {torch.get_num_threads()} threads.
 Passages: {len(texts):,} real body passages (≥ 8 words) of our ingest of `../shared/corpus/`, the same for every
 variant, encoded in one process in alternating order over {args.rounds} rounds (best round shown). "embed + label" is
-the classifier as `discourse label` runs it: passage and sentence embeddings (sentence pooling), cues, linear head.
+the classifier as `discourse label` runs it: the shipped `hybrid` model's embedding pooling (`{hybrid_pooling}`), TF-IDF, cues, linear head.{st_note}
 Macro-F1, hard-case accuracy and ECE: the real test split ({len(test)} passages); MiniLM variants use the shipped
 `hybrid` head (trained on fp32 vectors), the fast tier its own `fast` head. NPMI: BERTopic with the default
 `[topics]` settings on these passages with each variant's vectors, one fit per UMAP/HDBSCAN seed ({', '.join(map(str, SEEDS))});
