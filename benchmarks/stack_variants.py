@@ -119,8 +119,7 @@ def span_logits(tuner, state: dict, texts: list[str], rows: np.ndarray) -> np.nd
     import torch
     import torch.nn.functional as F
 
-    from discourse.framing.codebook import split_sentences
-    from discourse.framing.embed import _LAYERS, _run_layers, mean_pool
+    from discourse.framing.embed import _LAYERS, _run_layers, mean_pool, token_sentences
     from discourse.framing.tuned import _SCALE, _pad
 
     params = {k: torch.from_numpy(v) for k, v in state.items() if k.startswith("encoder.")}
@@ -128,9 +127,8 @@ def span_logits(tuner, state: dict, texts: list[str], rows: np.ndarray) -> np.nd
     out = np.zeros((len(rows), 6), np.float32)
     for i, (text, row, enc) in enumerate(zip(texts, rows, tuner.base.tokenizer.encode_batch([t or " " for t in texts]),
                                              strict=True)):
-        starts = np.array([a for a, s in split_sentences(text or " ") if s.strip()] or [0])
-        sentence = np.searchsorted(starts, np.array([o[0] for o in enc.offsets]), side="right") - 1
-        sentence[np.asarray(enc.special_tokens_mask, dtype=bool)] = -1
+        sentence, content = token_sentences(text or " ", enc)
+        sentence[~content] = -1
         with torch.inference_mode():
             x, mask = _pad([tuner.states[row]])
             h = _run_layers(x, mask, params, range(tuner.bottom, _LAYERS))
@@ -200,7 +198,7 @@ def main() -> None:
     variants = {
         "shipped": lambda: head_cv(train, shipped(), cell, tfidf_cell),
         "offsets": lambda: nested_offsets(train, shipped(), cell, tfidf_cell),
-        "negation": lambda: _with(negation_marked_tfidf(), lambda: head_cv(train, shipped(), cell, tfidf_cell)),
+        "negation": lambda: marked_head_cv(train, shipped(), cell, tfidf_cell),
         "seeds": lambda: head_cv(train, (shipped() + encoder_oof(train, 1, 0.3, 3, False)) / 2, cell, tfidf_cell),
         "spans": lambda: head_cv(train, encoder_oof(train, 0, 0.3, 3, True), cell, tfidf_cell),
         "written": lambda: head_cv(train, encoder_oof(train, 0, 1.0, 3, False), cell, tfidf_cell),
@@ -228,9 +226,9 @@ what each is. The fold-to-fold standard error is the scale of a real difference.
 """)
 
 
-def _with(context, fn):
-    with context:
-        return fn()
+def marked_head_cv(train, oof: np.ndarray, cell: dict, tfidf_cell: dict) -> dict:
+    with negation_marked_tfidf():
+        return head_cv(train, oof, cell, tfidf_cell)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,16 @@ class TextCache:
         self.data.clear()
 
 
+def token_sentences(text: str, encoding) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence index of each token, mask of content tokens) for a tokenizer encoding of
+    `text`: sentences as `codebook.split_sentences` gives them, blank ones skipped."""
+    from discourse.framing.codebook import split_sentences
+
+    starts = np.array([a for a, sent in split_sentences(text) if sent.strip()] or [0])
+    sentence = np.searchsorted(starts, np.array([o[0] for o in encoding.offsets]), side="right") - 1
+    return sentence, ~np.asarray(encoding.special_tokens_mask, dtype=bool)
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 else v
@@ -239,8 +249,6 @@ class MiniLMEmbedder:
         mean of the passage's own token vectors inside that sentence, averaged and
         element-wise maxed over the sentences. Sentence signal at the cost of one pass, not
         two (a sentence is read in its passage's context, not alone)."""
-        from discourse.framing.codebook import split_sentences
-
         out = np.zeros((len(texts), 3, EMBED_DIM), np.float32)
         rows = self._span_cache.split(texts, out)
         todo = list(rows)
@@ -254,10 +262,7 @@ class MiniLMEmbedder:
             for row, j in enumerate(chunk):
                 vecs = tokens[row, mask[row]]
                 passage = _unit(vecs.mean(axis=0))
-                starts = np.array([a for a, sent in split_sentences(texts_todo[j]) if sent.strip()] or [0])
-                content = ~np.asarray(encodings[j].special_tokens_mask, dtype=bool)
-                offsets = np.array([o[0] for o in encodings[j].offsets])
-                sentence = np.searchsorted(starts, offsets, side="right") - 1
+                sentence, content = token_sentences(texts_todo[j], encodings[j])
                 units = [_unit(vecs[content & (sentence == k)].mean(axis=0))
                          for k in np.unique(sentence[content])] or [passage]
                 triple = np.stack([passage, np.mean(units, axis=0), np.max(units, axis=0)])
