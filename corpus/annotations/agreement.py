@@ -22,8 +22,6 @@ HERE = Path(__file__).parent
 LABELS = ["collaborative", "heroic", "neutral"]
 
 
-
-
 def _report(name: str, a: list[str], b: list[str]) -> str:
     kappa = cohen_kappa_score(a, b)
     agree = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
@@ -38,6 +36,10 @@ def main() -> None:
     out = [_report("Real passages (two independent annotators)", [r["label_a"] for r in real], [r["label_b"] for r in real])]
     adjudicated = [r for r in real if r["adjudicated"]]
     out.append(f"Adjudicated: {len(adjudicated)} disagreements → final labels {dict(Counter(r['label'] for r in adjudicated))}.\n")
+    third = [r for r in real if r["batch"] == 3]
+    if third:
+        out.append(_report("Batch 3 alone (scheme version 2 from the start)", [r["label_a"] for r in third],
+                           [r["label_b"] for r in third]))
     for split in ("train", "test"):
         again = [r for r in real if "label_a2" in r and r["split"] == split]
         if not again:

@@ -1,12 +1,20 @@
-"""How the real passages were drawn for annotation (batches 1 and 2), kept for the record.
+"""How the real passages were drawn for annotation (batches 1 to 3), kept for the record.
 
     .venv/bin/python corpus/annotations/build_pool.py --out /tmp/discourse-pool
+    .venv/bin/python corpus/annotations/build_pool.py --out /tmp/discourse-pool --merge 3
 
-Writes pool files *outside the repo* (they hold third-party text): `batch1.jsonl` and
-`batch2.jsonl` with id, corpus, file, char_start, char_end, sha256 and text. Annotators
-saw only id and text. At the commit that added it, a rerun drew exactly the 835 + 496
-passages in real.jsonl; later ingest changes may shift the draw, and real.jsonl keeps the
-references actually used.
+The first writes pool files *outside the repo* (they hold third-party text): `batch1.jsonl`,
+`batch2.jsonl` and `batch3.jsonl` with id, corpus, file, char_start, char_end, sha256 and
+text. Annotators saw only id and text. At the commit that added each batch, a rerun drew
+exactly the passages in real.jsonl; later ingest changes may shift the draw, and
+real.jsonl keeps the references actually used.
+
+Batch 3 was annotated as the version-2 re-annotation was: two annotators (each chunk by a
+different helper) from the codebook alone, blind to each other, writing `A/out.jsonl` and
+`B/out.jsonl` (id, label, hard) under the pool directory, and a third helper deciding their
+disagreements (`adjudicated.jsonl`: id, label, reason). `--merge 3` appends the batch to
+real.jsonl: `label_a`/`label_b` the two annotations, `adjudicated` whether they differed,
+`hard` when both annotators flagged it or when they disagreed on the label.
 """
 
 from __future__ import annotations
@@ -98,17 +106,89 @@ def batch2(rows: list[tuple], taken: set[str], first_id: int) -> list[dict]:
     return out
 
 
+LEAD = re.compile(r"\b(lead(er|ers|ership)|chief executive|CEO|command\w*|manag(er|ers|ement)|president|"
+                  r"prime minister|minister|govern\w*|boss)\b", re.I)
+
+
+def _overlaps(ref: dict, annotated: list[dict]) -> bool:
+    return any(a["corpus"] == ref["corpus"] and a["file"] == ref["file"] and a["char_start"] < ref["char_end"]
+               and ref["char_start"] < a["char_end"] for a in annotated)
+
+
+def batch3(rows: list[tuple], annotated: list[dict], first_id: int) -> list[dict]:
+    """Training-split files only, passages not yet annotated: every remaining
+    `leadership-web` body passage of >= 12 words, every `html-news` passage of >= 15 words
+    that talks about leaders, managers or government (real news about leaders: mostly
+    neutral text in leadership vocabulary, and political framing), and 150 State of the
+    Union passages from 1900 on that fire a codebook cue. `annotated`: the references
+    already in real.jsonl; a passage overlapping one of them is left out."""
+    taken = {a["sha256"] for a in annotated}
+    web, news, sotu = [], [], []
+    for src, lang, text, kind, year in rows:
+        corpus, file = Path(src).parent.name, Path(src).name
+        n = len(text.split())
+        if kind != "body" or lang != "en" or split_of(corpus, file) != "train":
+            continue
+        if hashlib.sha256(text.encode()).hexdigest() in taken:
+            continue
+        if corpus == "leadership-web" and n >= 12:
+            web.append((src, text))
+        elif corpus == "html-news" and n >= 15 and LEAD.search(text):
+            news.append((src, text))
+        elif corpus == "sotu" and n >= 25 and (year or 0) >= 1900 and find_cues(text):
+            sotu.append((src, text))
+    rng = random.Random(2026_12_07)
+    out = [r for r in _refs(web + news + rng.sample(sotu, 150), 0) if not _overlaps(r, annotated)]
+    rng.shuffle(out)
+    return [{**r, "id": f"r{first_id + k:04d}"} for k, r in enumerate(out)]
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def merge(out: Path, batch: int) -> list[dict]:
+    """The rows of `batch` for real.jsonl, from the pool and the annotations in `out`."""
+    a, b = ({r["id"]: r for r in _jsonl(out / who / "out.jsonl")} for who in ("A", "B"))
+    adj = {r["id"]: r for r in _jsonl(out / "adjudicated.jsonl")} if (out / "adjudicated.jsonl").is_file() else {}
+    rows = []
+    for ref in _jsonl(out / f"batch{batch}.jsonl"):
+        i = ref["id"]
+        if i not in a or i not in b:
+            raise SystemExit(f"{i}: missing from an annotator's output")
+        differ = a[i]["label"] != b[i]["label"]
+        if differ and i not in adj:
+            raise SystemExit(f"{i}: annotators differ and there is no adjudication")
+        rows.append({**{k: ref[k] for k in ("id", "corpus", "file", "char_start", "char_end", "sha256")},
+                     "label": adj[i]["label"] if differ else a[i]["label"],
+                     "hard": bool(differ or (a[i]["hard"] and b[i]["hard"])),
+                     "label_a": a[i]["label"], "label_b": b[i]["label"], "adjudicated": differ,
+                     "split": split_of(ref["corpus"], ref["file"]), "origin": "real", "batch": batch})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "discourse-pool")
+    ap.add_argument("--merge", type=int, metavar="BATCH", help="append an annotated batch to real.jsonl")
     args = ap.parse_args()
+    real = Path(__file__).with_name("real.jsonl")
+    if args.merge:
+        known = {r["id"] for r in _jsonl(real)}
+        rows = [r for r in merge(args.out, args.merge) if r["id"] not in known]
+        with open(real, "a", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        print(f"batch {args.merge}: {len(rows)} rows appended to {real}")
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "pool.duckdb"
-    ingest([SHARED / "seeds", SHARED / "leadership-web", SHARED / "sotu"], db)
+    ingest([SHARED / "seeds", SHARED / "leadership-web", SHARED / "sotu", SHARED / "html-news"], db)
     rows = _rows(db)
-    b1 = batch1(rows)
-    b2 = batch2(rows, {r["sha256"] for r in b1}, 836)
-    for name, batch in (("batch1", b1), ("batch2", b2)):
+    first = [r for r in rows if Path(r[0]).parent.name != "html-news"]  # batches 1-2 predate html-news
+    b1 = batch1(first)
+    b2 = batch2(first, {r["sha256"] for r in b1}, 836)
+    b3 = batch3(rows, [r for r in _jsonl(real) if r["batch"] < 3], 1332)
+    for name, batch in (("batch1", b1), ("batch2", b2), ("batch3", b3)):
         with open(args.out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in batch)
         print(name, len(batch), "→", args.out / f"{name}.jsonl")
