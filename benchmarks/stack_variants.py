@@ -17,6 +17,11 @@ Each variant changes one thing and keeps the chosen cell of `models/framing/repo
   the passage logits, for a stance carried by one sentence.
 - `written`: the encoder fine-tuned with written passages at weight 1.0 instead of 0.3.
 - `layers4`: the top 4 layers fine-tuned instead of 3.
+- `full6`: all 6 layers fine-tuned at 5e-5 (the usual rate for a whole-model fine-tune;
+  the exploration in `benchmarks/tuned_cv.py` stopped all 6 at 1e-4 after one fold).
+- `embeddings`: the frozen MiniLM features of the `hybrid` model (passage vector and the
+  mean and max of its sentence spans) stacked next to the tuned logits in the same head:
+  does the head gain from what the frozen encoder sees next to the fine-tuned one?
 
 Run by hand (not in CI). The encoder's out-of-fold logits take ~10 min per setting on 2
 cores and are cached in the temporary directory, keyed by the annotation files and setting:
@@ -88,7 +93,7 @@ def negation_marked_tfidf():
         text.TfidfVectorizer = original
 
 
-def encoder_oof(train, init_seed: int, written: float, layers: int, spans: bool) -> np.ndarray:
+def encoder_oof(train, init_seed: int, written: float, layers: int, spans: bool, lr: float | None = None) -> np.ndarray:
     """Out-of-fold logits of every training passage (the folds `fit_stack` uses with seed 0),
     with the sentence-span maxima appended when `spans`. Cached by input and setting."""
     from discourse.framing import train as T
@@ -97,14 +102,14 @@ def encoder_oof(train, init_seed: int, written: float, layers: int, spans: bool)
     digest = hashlib.sha256()
     for path in sorted(ANNOTATIONS.glob("*.jsonl")):
         digest.update(path.read_bytes())
-    digest.update(repr((init_seed, written, layers, spans)).encode())
+    digest.update(repr((init_seed, written, layers, spans) + ((lr,) if lr is not None else ())).encode())
     cache = Path(tempfile.gettempdir()) / f"discourse-stack-{digest.hexdigest()[:16]}.npy"
     if cache.exists():
         return np.load(cache)
     y = np.array([e.label for e in train])
     yi = np.searchsorted(np.array(sorted(set(y))), y)
     texts, w = [e.text for e in train], T._weights(train, written)
-    tuner = Tuner(texts, TuneSettings(layers=layers))
+    tuner = Tuner(texts, TuneSettings(layers=layers) if lr is None else TuneSettings(layers=layers, lr=lr))
     out = np.zeros((len(train), 6 if spans else 3), np.float32)
     for fit, held in stack_folds(T._groups(train), yi, T.CV_FOLDS, 0):
         state = tuner.fit(fit, yi[fit], w[fit], 3, init_seed)
@@ -203,6 +208,8 @@ def main() -> None:
         "spans": lambda: head_cv(train, encoder_oof(train, 0, 0.3, 3, True), cell, tfidf_cell),
         "written": lambda: head_cv(train, encoder_oof(train, 0, 1.0, 3, False), cell, tfidf_cell),
         "layers4": lambda: head_cv(train, encoder_oof(train, 0, 0.3, 4, False), cell, tfidf_cell),
+        "full6": lambda: head_cv(train, encoder_oof(train, 0, 0.3, 6, False, lr=5e-5), cell, tfidf_cell),
+        "embeddings": lambda: head_cv(train, np.hstack([shipped(), frozen_features(train)]), cell, tfidf_cell),
     }
     rows = []
     for name in args.only or variants:
@@ -224,6 +231,14 @@ what each is. The fold-to-fold standard error is the scale of a real difference.
 |---|---:|---:|---:|---|
 {chr(10).join(rows)}
 """)
+
+
+def frozen_features(train) -> np.ndarray:
+    """The `hybrid` model's MiniLM features (spans pooling, fp32) of every training passage."""
+    from discourse.framing.explain import embedding_features
+    from discourse.framing.model import MINILM
+
+    return embedding_features(MINILM(), [e.text for e in train], "spans")
 
 
 def marked_head_cv(train, oof: np.ndarray, cell: dict, tfidf_cell: dict) -> dict:
