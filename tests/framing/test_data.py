@@ -1,10 +1,12 @@
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
 from discourse.errors import DiscourseError
 from discourse.framing.data import check_reference, load_annotations
+from tests.conftest import SHARED, shared_dir
 
 TEXT = "The council, the charities and residents lead this work together."
 
@@ -37,3 +39,31 @@ def test_a_written_record_without_a_valid_label_is_refused_with_its_number(tmp_p
                                           {"id": "w2", "text": "bad", "label": "heroics"}])
     with pytest.raises(DiscourseError, match="record 2"):
         load_annotations(tmp_path)
+
+
+ANNOTATIONS = Path(__file__).resolve().parents[2] / "corpus" / "annotations"
+
+
+def _shipped_real() -> list[dict]:
+    return [json.loads(line) for line in (ANNOTATIONS / "real.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_shipped_real_annotations_are_references_split_by_source_file():
+    rows = _shipped_real()
+    assert len({r["id"] for r in rows}) == len(rows) >= 500
+    assert not any("text" in r for r in rows)  # third-party text stays in ../shared
+    for r in rows:  # the split is a hash of the source file (build_pool.split_of): no file in both splits
+        test = int(hashlib.sha256(f"{r['corpus']}/{r['file']}".encode()).hexdigest()[:8], 16) % 10 < 3
+        assert r["split"] == ("test" if test else "train"), r["id"]
+    assert {r["split"] for r in rows if r["batch"] > 1} == {"train"}  # later batches never touch the test split
+
+
+def test_every_shipped_reference_resolves_against_shared_and_the_set_meets_the_issue_minima():
+    from discourse.pipeline.framing import resolver
+
+    shared_dir("seeds")
+    examples = load_annotations(ANNOTATIONS, resolver(SHARED))
+    real = [e for e in examples if e.origin == "real"]
+    assert len(real) == len(_shipped_real())  # no reference skipped: offsets and hashes still match
+    assert len(examples) >= 1500 and len(real) >= 500 and sum(e.hard for e in examples) >= 300
+    assert {e.split for e in real} == {"train", "test"} and {e.split for e in examples if e.origin == "written"} == {"train"}
