@@ -18,7 +18,8 @@ Each variant changes one thing and keeps the chosen cell of `models/framing/repo
 - `written`: the encoder fine-tuned with written passages at weight 1.0 instead of 0.3.
 - `layers4`: the top 4 layers fine-tuned instead of 3.
 - `full6`: all 6 layers fine-tuned at 5e-5 (the usual rate for a whole-model fine-tune;
-  the exploration in `benchmarks/tuned_cv.py` stopped all 6 at 1e-4 after one fold).
+  the exploration in `benchmarks/tuned_cv.py` stopped all 6 at 1e-4 after one fold). Not run
+  yet: its encoder logits take about 40 min here.
 - `embeddings`: the frozen MiniLM features of the `hybrid` model (passage vector and the
   mean and max of its sentence spans) stacked next to the tuned logits in the same head:
   does the head gain from what the frozen encoder sees next to the fine-tuned one?
