@@ -128,7 +128,8 @@ def write_model_card(report: dict, folder: str | Path, commands: list[str]) -> P
         f"Training split: {tr['n']} passages ({_sorted(tr['by_origin'])}; labels {_sorted(tr['by_label'])}; {tr['hard']} hard). "
         f"Real test split (never used for training or tuning; C chosen by cross-validation on the training split): "
         f"{te['n']} passages ({_sorted(te['real_by_corpus'])}; labels {_sorted(te['by_label'])}; {te['hard']} hard). "
-        "Real passages are drawn from `../shared/corpus` (seeds, leadership-web, State of the Union) and split by source file. "
+        f"Real passages are drawn from `../shared/corpus` (training: {_sorted(tr['real_by_corpus'])}) and split by "
+        "source file. "
         "Written passages enter each model with the weight chosen by cross-validation (below); a weight of 0 means the "
         "model learned from the real passages only.",
         "## Model selection (training split only)",
