@@ -30,6 +30,8 @@ from pathlib import Path
 import duckdb
 
 from discourse.framing.codebook import find_cues
+from discourse.framing.data import decide
+from discourse.framing.data import read_jsonl as _jsonl
 from discourse.ingest.normalize import decode_bytes, normalize_text
 from discourse.pipeline import ingest
 
@@ -143,10 +145,6 @@ def batch3(rows: list[tuple], annotated: list[dict], first_id: int) -> list[dict
     return [{**r, "id": f"r{first_id + k:04d}"} for k, r in enumerate(out)]
 
 
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def merge(out: Path, batch: int) -> list[dict]:
     """The rows of `batch` for real.jsonl, from the pool and the annotations in `out`."""
     a, b = ({r["id"]: r for r in _jsonl(out / who / "out.jsonl")} for who in ("A", "B"))
@@ -154,14 +152,9 @@ def merge(out: Path, batch: int) -> list[dict]:
     rows = []
     for ref in _jsonl(out / f"batch{batch}.jsonl"):
         i = ref["id"]
-        if i not in a or i not in b:
-            raise SystemExit(f"{i}: missing from an annotator's output")
-        differ = a[i]["label"] != b[i]["label"]
-        if differ and i not in adj:
-            raise SystemExit(f"{i}: annotators differ and there is no adjudication")
+        label, hard, differ = decide(i, a, b, adj)
         rows.append({**{k: ref[k] for k in ("id", "corpus", "file", "char_start", "char_end", "sha256")},
-                     "label": adj[i]["label"] if differ else a[i]["label"],
-                     "hard": bool(differ or (a[i]["hard"] and b[i]["hard"])),
+                     "label": label, "hard": hard,
                      "label_a": a[i]["label"], "label_b": b[i]["label"], "adjudicated": differ,
                      "split": split_of(ref["corpus"], ref["file"]), "origin": "real", "batch": batch})
     return rows

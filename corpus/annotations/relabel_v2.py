@@ -26,6 +26,7 @@ import json
 import random
 from pathlib import Path
 
+from discourse.framing.data import decide
 from discourse.framing.data import read_jsonl as _jsonl
 
 HERE = Path(__file__).resolve().parent
@@ -61,16 +62,11 @@ def merge(out: Path, split: str) -> None:
     rows = _jsonl(HERE / "real.jsonl")
     for r in pool(rows, split):
         i = r["id"]
-        if i not in a or i not in b:
-            raise SystemExit(f"{i}: missing from an annotator's output")
-        differ = a[i]["label"] != b[i]["label"]
-        if differ and i not in adj:
-            raise SystemExit(f"{i}: annotators differ and there is no adjudication")
+        label, hard, differ = decide(i, a, b, adj)
         r.setdefault("label_v1", r["label"])
         r.setdefault("hard_v1", r["hard"])
         r.update({"label_a2": a[i]["label"], "label_b2": b[i]["label"], "adjudicated2": differ,
-                  "label": adj[i]["label"] if differ else a[i]["label"],
-                  "hard": bool(differ or (a[i]["hard"] and b[i]["hard"]))})
+                  "label": label, "hard": hard})
     _write(HERE / "real.jsonl", rows)
 
 

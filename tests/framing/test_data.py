@@ -67,3 +67,16 @@ def test_every_shipped_reference_resolves_against_shared_and_the_set_meets_the_i
     assert len(real) == len(_shipped_real())  # no reference skipped: offsets and hashes still match
     assert len(examples) >= 1500 and len(real) >= 500 and sum(e.hard for e in examples) >= 300
     assert {e.split for e in real} == {"train", "test"} and {e.split for e in examples if e.origin == "written"} == {"train"}
+
+
+def test_two_annotations_are_decided_by_agreement_or_the_adjudicator_and_disagreement_is_hard():
+    from discourse.framing.data import decide
+
+    a = {"p1": {"label": "heroic", "hard": True}, "p2": {"label": "neutral", "hard": False}}
+    b = {"p1": {"label": "heroic", "hard": False}, "p2": {"label": "collaborative", "hard": False}}
+    assert decide("p1", a, b, {}) == ("heroic", False, False)  # agreed, flagged by one only
+    assert decide("p2", a, b, {"p2": {"label": "neutral"}}) == ("neutral", True, True)
+    with pytest.raises(DiscourseError, match="no adjudication"):
+        decide("p2", a, b, {})
+    with pytest.raises(DiscourseError, match="p3 is missing"):
+        decide("p3", a, b, {})

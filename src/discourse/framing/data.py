@@ -13,7 +13,7 @@ from pathlib import Path
 
 from discourse.errors import DiscourseError
 
-__all__ = ["Example", "Resolver", "check_reference", "load_annotations", "read_jsonl"]
+__all__ = ["Example", "Resolver", "check_reference", "decide", "load_annotations", "read_jsonl"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,19 @@ class Example:
     source: str | None = None  # "corpus/file" of a real passage: the unit of the split and of CV folds
     label_v1: str | None = None  # the scheme-version-1 label and hard flag of a passage re-annotated under version 2
     hard_v1: bool | None = None
+
+
+def decide(pid: str, a: dict, b: dict, adjudicated: dict) -> tuple[str, bool, bool]:
+    """(label, hard, the annotators differed) of passage `pid` from two independent
+    annotations (`a`, `b`: id → {"label", "hard"}) and an adjudicator's labels for their
+    disagreements: hard when both flagged it or when they disagreed on the label."""
+    if pid not in a or pid not in b:
+        raise DiscourseError(f"annotations: {pid} is missing from an annotator's output")
+    differ = a[pid]["label"] != b[pid]["label"]
+    if differ and pid not in adjudicated:
+        raise DiscourseError(f"annotations: {pid}: the annotators differ and there is no adjudication")
+    label = adjudicated[pid]["label"] if differ else a[pid]["label"]
+    return label, bool(differ or (a[pid]["hard"] and b[pid]["hard"])), differ
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
